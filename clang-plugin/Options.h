@@ -1,0 +1,27 @@
+//===- Options.h - the allocsel plugin's options ----------------*- C++ -*-===//
+
+#ifndef ALLOCSEL_PLUGIN_OPTIONS_H
+#define ALLOCSEL_PLUGIN_OPTIONS_H
+
+#include "clang/Basic/Diagnostic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace allocsel {
+
+struct Options {
+  bool Help = false;
+
+  /// Parses the arguments clang hands the plugin (the part after
+  /// -fplugin-arg-allocsel-). Reports unknown ones; returns false if any.
+  bool parse(const std::vector<std::string> &Args,
+             clang::DiagnosticsEngine &Diags);
+
+  static void printHelp(llvm::raw_ostream &OS);
+};
+
+} // namespace allocsel
+
+#endif

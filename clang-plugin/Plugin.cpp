@@ -1,0 +1,248 @@
+//===- Plugin.cpp - allocsel.so: registration of attribute and action -----===//
+//
+// allocsel.so registers two things with clang:
+//  - the attribute [[global_allocator]] (also [[allocsel::global_allocator]]
+//    and __attribute__((global_allocator))), whose handler only records the
+//    marked variable in the unit's state;
+//  - the action "allocsel", run before the main action, whose AST consumer
+//    checks each marked variable once its declaration is complete.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Diagnostics.h"
+#include "Options.h"
+#include "SelectionChecker.h"
+#include "State.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Sema/ParsedAttr.h"
+#include "clang/Sema/Sema.h"
+#include "clang/Sema/SemaConsumer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace clang;
+
+namespace allocsel {
+
+//===----------------------------------------------------------------------===//
+// Per-unit state registry
+//===----------------------------------------------------------------------===//
+
+// One compiler process may run several units one after another (the driver's
+// in-process cc1); each unit's consumer attaches its state for its lifetime.
+static llvm::DenseMap<const ASTContext *, UnitState *> &registry() {
+  static llvm::DenseMap<const ASTContext *, UnitState *> Map;
+  return Map;
+}
+
+UnitState *UnitState::get(const ASTContext &Ctx) {
+  return registry().lookup(&Ctx);
+}
+void UnitState::attach(const ASTContext &Ctx, UnitState *S) {
+  registry()[&Ctx] = S;
+}
+void UnitState::detach(const ASTContext &Ctx) { registry().erase(&Ctx); }
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// [[global_allocator]]
+//===----------------------------------------------------------------------===//
+
+// %select index of Diag::NotStatic for each kind of declaration.
+enum {
+  NS_Function = 0,
+  NS_Type = 1,
+  NS_Parameter = 2,
+  NS_Field = 3,
+  NS_Statement = 6,
+  NS_Other = 7
+};
+
+/// True if the attribute was written with parentheses, even empty ones:
+/// then its range ends at the closing parenthesis instead of its name.
+bool hasArgumentList(Sema &S, const ParsedAttr &Attr) {
+  Token Tok;
+  if (Lexer::getRawToken(Attr.getRange().getEnd(), Tok, S.getSourceManager(),
+                         S.getLangOpts(), /*IgnoreWhiteSpace=*/true))
+    return false;
+  return Tok.is(tok::r_paren);
+}
+
+struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
+  GlobalAllocatorAttrInfo() {
+    // Arguments are rejected by the handler with allocsel's own diagnostic,
+    // so let clang's generic count check accept them.
+    OptArgs = 15;
+    IsStmt = 1;
+    static constexpr Spelling S[] = {
+        {ParsedAttr::AS_GNU, "global_allocator"},
+        {ParsedAttr::AS_CXX11, "global_allocator"},
+        {ParsedAttr::AS_CXX11, "allocsel::global_allocator"},
+        {ParsedAttr::AS_C23, "global_allocator"},
+        {ParsedAttr::AS_C23, "allocsel::global_allocator"},
+    };
+    Spellings = S;
+  }
+
+  bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr,
+                            const Decl *D) const override {
+    if (isa<VarDecl>(D) && !isa<ParmVarDecl>(D))
+      return true;
+    unsigned Kind = NS_Other;
+    if (isa<FunctionDecl>(D) || isa<FunctionTemplateDecl>(D))
+      Kind = NS_Function;
+    else if (isa<TypeDecl>(D) || isa<ClassTemplateDecl>(D))
+      Kind = NS_Type;
+    else if (isa<ParmVarDecl>(D))
+      Kind = NS_Parameter;
+    else if (isa<FieldDecl>(D))
+      Kind = NS_Field;
+    report(S.getDiagnostics(), Attr.getLoc(), Diag::NotStatic) << Kind;
+    return false;
+  }
+
+  bool diagAppertainsToStmt(Sema &S, const ParsedAttr &Attr,
+                            const Stmt *) const override {
+    report(S.getDiagnostics(), Attr.getLoc(), Diag::NotStatic) << NS_Statement;
+    return false;
+  }
+
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D,
+                                   const ParsedAttr &Attr) const override {
+    if (Attr.getNumArgs() != 0 || hasArgumentList(S, Attr)) {
+      report(S.getDiagnostics(), Attr.getLoc(), Diag::Args);
+      return AttributeNotApplied;
+    }
+    UnitState *State = UnitState::get(S.getASTContext());
+    auto *V = dyn_cast<VarDecl>(D);
+    if (!State || !V)
+      return AttributeNotApplied;
+    bool Known = llvm::any_of(State->Pending,
+                              [&](const Marked &M) { return M.Var == V; });
+    if (!Known)
+      State->Pending.push_back({V, Attr.getLoc()});
+    // The routing odr-uses the selection even where no code of the user's
+    // refers to it: it must be emitted, and -Wunused must not fire.
+    V->setReferenced();
+    V->setIsUsed();
+    return AttributeApplied;
+  }
+};
+
+ParsedAttrInfoRegistry::Add<GlobalAllocatorAttrInfo>
+    RegisterAttr("global_allocator",
+                 "selects the program's global allocator");
+
+//===----------------------------------------------------------------------===//
+// The consumer
+//===----------------------------------------------------------------------===//
+
+/// The top-level declaration that contains \p V: what the parser hands to
+/// HandleTopLevelDecl once \p V, initializer included, is complete.
+const Decl *topLevelAncestor(const VarDecl *V) {
+  const Decl *Top = V;
+  for (const DeclContext *DC = V->getLexicalDeclContext();
+       DC && !DC->isTranslationUnit(); DC = DC->getLexicalParent())
+    Top = Decl::castFromDeclContext(DC);
+  // Templates reach the consumer as the template, not its pattern.
+  if (const auto *FD = dyn_cast<FunctionDecl>(Top))
+    if (const FunctionTemplateDecl *T = FD->getDescribedFunctionTemplate())
+      return T;
+  if (const auto *RD = dyn_cast<CXXRecordDecl>(Top))
+    if (const ClassTemplateDecl *T = RD->getDescribedClassTemplate())
+      return T;
+  if (const auto *VD = dyn_cast<VarDecl>(Top))
+    if (const VarTemplateDecl *T = VD->getDescribedVarTemplate())
+      return T;
+  return Top;
+}
+
+class AllocSelConsumer : public SemaConsumer {
+public:
+  explicit AllocSelConsumer(Options Opts) : Opts(std::move(Opts)) {}
+  ~AllocSelConsumer() override {
+    if (Ctx)
+      UnitState::detach(*Ctx);
+  }
+
+  void InitializeSema(Sema &Sm) override {
+    S = &Sm;
+    Ctx = &Sm.getASTContext();
+    UnitState::attach(*Ctx, &State);
+  }
+  void ForgetSema() override { S = nullptr; }
+
+  bool HandleTopLevelDecl(DeclGroupRef DG) override {
+    if (!State.Pending.empty())
+      checkCompleted(&DG);
+    return true;
+  }
+
+  void HandleTranslationUnit(ASTContext &) override { checkCompleted(nullptr); }
+
+private:
+  /// Checks the marked variables that \p DG completes (all if null).
+  void checkCompleted(const DeclGroupRef *DG) {
+    if (!S)
+      return;
+    SelectionChecker Checker(*S, State);
+    // Checking may mark nothing new, but copy out to keep iteration simple.
+    llvm::SmallVector<Marked, 2> Ready;
+    llvm::erase_if(State.Pending, [&](const Marked &M) {
+      if (DG && !llvm::is_contained(*DG, topLevelAncestor(M.Var)))
+        return false;
+      // A declaration that is not a definition waits for the end of the
+      // unit, so that the diagnostic can point at the definition.
+      if (DG && M.Var->isThisDeclarationADefinition() == VarDecl::DeclarationOnly)
+        return false;
+      Ready.push_back(M);
+      return true;
+    });
+    for (const Marked &M : Ready)
+      Checker.check(M);
+  }
+
+  Options Opts;
+  UnitState State;
+  Sema *S = nullptr;
+  const ASTContext *Ctx = nullptr;
+};
+
+//===----------------------------------------------------------------------===//
+// The action
+//===----------------------------------------------------------------------===//
+
+class AllocSelAction : public PluginASTAction {
+protected:
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &,
+                                                 llvm::StringRef) override {
+    return std::make_unique<AllocSelConsumer>(Opts);
+  }
+
+  bool ParseArgs(const CompilerInstance &CI,
+                 const std::vector<std::string> &Args) override {
+    if (!Opts.parse(Args, CI.getDiagnostics()))
+      return false;
+    if (Opts.Help)
+      Options::printHelp(llvm::outs());
+    return true;
+  }
+
+  ActionType getActionType() override { return AddBeforeMainAction; }
+
+private:
+  Options Opts;
+};
+
+FrontendPluginRegistry::Add<AllocSelAction>
+    RegisterAction("allocsel", "checks and routes [[global_allocator]]");
+
+} // namespace
+} // namespace allocsel

@@ -1,0 +1,45 @@
+# lit configuration for allocsel's regression suite.
+#
+# Substitutions:
+#   %clangxx / %clang   clang++-19 / clang-19, no plugin
+#   %cxx                clang++ -std=c++20 with allocsel's plugin and headers
+#   %cc                 clang -std=c2x with allocsel's plugin and headers
+#   %plugin             absolute path of allocsel.so
+#   %allocsel_include   the include directory of <allocsel/alloc.h>
+#   %src_root           the source tree
+#   %python             the Python that runs lit
+import os
+
+import lit.formats
+
+config.name = "allocsel"
+# RUN lines run in bash: tests use command substitution like real build scripts.
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".cpp", ".c", ".test"]
+config.excludes = ["Inputs"]
+# Helper scripts beside a test (NAME.test.py) are not tests.
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.allocsel_obj_root, "test")
+
+tools = config.llvm_tools_dir
+config.environment["PATH"] = os.pathsep.join(
+    [config.allocsel_bin_dir, tools, config.environment.get("PATH", os.environ["PATH"])])
+# Diagnostics are matched as text: no colours, no terminal width.
+config.environment["TERM"] = "dumb"
+
+clangxx = os.path.join(tools, "clang++")
+clang = os.path.join(tools, "clang")
+plugin = os.path.join(config.allocsel_lib_dir, "allocsel.so")
+allocsel_flags = f"-fplugin={plugin} -I{config.allocsel_include_dir}"
+
+# Longest names first: lit substitutes in order.
+config.substitutions += [
+    ("%allocsel_include", config.allocsel_include_dir),
+    ("%src_root", config.allocsel_src_root),
+    ("%clangxx", clangxx),
+    ("%clang", clang),
+    ("%plugin", plugin),
+    ("%python", config.python),
+    ("%cxx", f"{clangxx} -std=c++20 {allocsel_flags}"),
+    ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
+]
