@@ -11,6 +11,7 @@
 
 #include "Diagnostics.h"
 #include "Options.h"
+#include "RouteEmitter.h"
 #include "SelectionChecker.h"
 #include "State.h"
 
@@ -180,7 +181,8 @@ public:
   void ForgetSema() override { S = nullptr; }
 
   bool HandleTopLevelDecl(DeclGroupRef DG) override {
-    if (!State.Pending.empty())
+    // Emitting routes hands them to the whole consumer chain, this one too.
+    if (!State.Pending.empty() && !Emitting)
       checkCompleted(&DG);
     return true;
   }
@@ -205,14 +207,24 @@ private:
       Ready.push_back(M);
       return true;
     });
-    for (const Marked &M : Ready)
-      Checker.check(M);
+    for (const Marked &M : Ready) {
+      // Only a selection valid in every respect is routed to; the first
+      // one only, as the others are duplicates.
+      if (!Checker.check(M) || Routed)
+        continue;
+      Routed = true;
+      Emitting = true;
+      emitRoutes(*S, M.Var);
+      Emitting = false;
+    }
   }
 
   Options Opts;
   UnitState State;
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
+  bool Routed = false;
+  bool Emitting = false;
 };
 
 //===----------------------------------------------------------------------===//

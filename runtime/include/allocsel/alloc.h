@@ -13,11 +13,13 @@
 #ifndef ALLOCSEL_ALLOC_H
 #define ALLOCSEL_ALLOC_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L
@@ -108,11 +110,20 @@ private:
 //   void  dealloc(void*, Layout) const noexcept                 required
 //   void* alloc_zeroed(Layout) const noexcept                   optional
 //   void* realloc(void*, Layout, std::size_t) const noexcept    optional
+//   void  dealloc_unsized(void*, std::size_t align) const noexcept
+//                                                               optional
 //
 // alloc returns memory fitting the layout, or nullptr. dealloc receives a
 // pointer alloc returned and the same layout. realloc returns a block of
 // new_size bytes with the old alignment holding the old contents, or
 // nullptr leaving the old block untouched.
+//
+// dealloc_unsized is allocsel's extension for C++: it frees a block alloc
+// returned without being told its size (C++ has unsized operator delete and
+// delete[]). An allocator that can do that (malloc, jemalloc) gets every
+// block from operator new exactly as asked. For an allocator without it, the
+// routing keeps each block's size in a small header in front of the block,
+// so that dealloc always receives exactly the layout alloc received.
 // ---------------------------------------------------------------------------
 
 namespace detail {
@@ -121,6 +132,13 @@ struct has_alloc_zeroed : std::false_type {};
 template <class A>
 struct has_alloc_zeroed<A, std::void_t<decltype(std::declval<const A &>()
                                                     .alloc_zeroed(std::declval<Layout>()))>>
+    : std::true_type {};
+
+template <class A, class = void>
+struct has_dealloc_unsized : std::false_type {};
+template <class A>
+struct has_dealloc_unsized<A, std::void_t<decltype(std::declval<const A &>().dealloc_unsized(
+                                  std::declval<void *>(), std::declval<std::size_t>()))>>
     : std::true_type {};
 
 template <class A, class = void> struct has_realloc : std::false_type {};
@@ -206,8 +224,11 @@ struct System {
   }
 
   void dealloc(void *p, Layout) const noexcept { std::free(p); }
+  void dealloc_unsized(void *p, std::size_t) const noexcept { std::free(p); }
 
   void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
+    if (!Layout::is_valid(new_size, l.align()))
+      return nullptr;
     if (fits_malloc(new_size, l.align()))
       return std::realloc(p, new_size);
     return allocsel::realloc(Fallback{}, p, l, new_size);
@@ -230,6 +251,267 @@ private:
   };
 };
 
+// ---------------------------------------------------------------------------
+// Jemalloc: jemalloc, private to allocsel.
+//
+// allocsel links its own copy of jemalloc whose symbols are all local except
+// the allocsel_je_* entry points below: using Jemalloc never turns the
+// process's malloc into jemalloc. Its options come from the environment
+// variable ALLOCSEL_JEMALLOC_CONF (not MALLOC_CONF, which belongs to any
+// other jemalloc in the process). Link with $(allocsel-config --libs).
+// ---------------------------------------------------------------------------
+
+} // namespace allocsel
+
+extern "C" {
+void *allocsel_je_mallocx(std::size_t size, int flags) noexcept;
+void *allocsel_je_rallocx(void *p, std::size_t size, int flags) noexcept;
+void allocsel_je_dallocx(void *p, int flags) noexcept;
+void allocsel_je_sdallocx(void *p, std::size_t size, int flags) noexcept;
+int allocsel_je_mallctl(const char *name, void *oldp, std::size_t *oldlenp,
+                        void *newp, std::size_t newlen) noexcept;
+}
+
+namespace allocsel {
+
+struct Jemalloc {
+  void *alloc(Layout l) const noexcept {
+    return allocsel_je_mallocx(nonzero(l.size()), flags(l.size(), l.align()));
+  }
+  void *alloc_zeroed(Layout l) const noexcept {
+    return allocsel_je_mallocx(nonzero(l.size()),
+                               flags(l.size(), l.align()) | zero_flag);
+  }
+  void dealloc(void *p, Layout l) const noexcept {
+    allocsel_je_sdallocx(p, nonzero(l.size()), flags(l.size(), l.align()));
+  }
+  void dealloc_unsized(void *p, std::size_t) const noexcept {
+    allocsel_je_dallocx(p, 0);
+  }
+  void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
+    if (!Layout::is_valid(new_size, l.align()))
+      return nullptr;
+    return allocsel_je_rallocx(p, nonzero(new_size), flags(new_size, l.align()));
+  }
+
+  // jemalloc's mallctl on allocsel's copy ("stats.allocated", "epoch", ...).
+  static int mallctl(const char *name, void *oldp, std::size_t *oldlenp, void *newp,
+                     std::size_t newlen) noexcept {
+    return allocsel_je_mallctl(name, oldp, oldlenp, newp, newlen);
+  }
+
+private:
+  // jemalloc's size classes are aligned to min(size, 16) at least; only a
+  // larger alignment needs MALLOCX_LG_ALIGN (whose value is log2(align)).
+  static constexpr int flags(std::size_t size, std::size_t align) noexcept {
+    return align <= 16 && align <= size ? 0 : __builtin_ctzl(align);
+  }
+  // mallocx and sdallocx take no size 0.
+  static constexpr std::size_t nonzero(std::size_t size) noexcept {
+    return size + (size == 0);
+  }
+  static constexpr int zero_flag = 0x40; // MALLOCX_ZERO
+};
+
+// ---------------------------------------------------------------------------
+// Routing entry points.
+//
+// The unit that holds the [[global_allocator]] defines these (the plugin
+// emits them); without a selection, allocsel's default library does. They
+// are hidden: each executable or shared library routes on its own.
+// ---------------------------------------------------------------------------
+
+} // namespace allocsel
+
+#define ALLOCSEL_ROUTE extern "C" __attribute__((visibility("hidden")))
+ALLOCSEL_ROUTE void *__allocsel_alloc(std::size_t size, std::size_t align) noexcept;
+ALLOCSEL_ROUTE void __allocsel_dealloc(void *p, std::size_t size, std::size_t align) noexcept;
+ALLOCSEL_ROUTE void *__allocsel_alloc_zeroed(std::size_t size, std::size_t align) noexcept;
+ALLOCSEL_ROUTE void *__allocsel_realloc(void *p, std::size_t size, std::size_t align,
+                                        std::size_t new_size) noexcept;
+ALLOCSEL_ROUTE void *__allocsel_new(std::size_t size, std::size_t align) noexcept;
+ALLOCSEL_ROUTE void __allocsel_delete(void *p, std::size_t size, std::size_t align) noexcept;
+ALLOCSEL_ROUTE const char *__allocsel_selection() noexcept;
+#undef ALLOCSEL_ROUTE
+
+namespace allocsel {
+
+// ---------------------------------------------------------------------------
+// Global: whatever allocator the program uses (its selection or the
+// default), as an Alloc. Calls through Global reach the selected allocator
+// exactly as operator new does; calls on the selected variable itself do
+// not pass through the routing.
+// ---------------------------------------------------------------------------
+
+struct Global {
+  void *alloc(Layout l) const noexcept { return __allocsel_alloc(l.size(), l.align()); }
+  void dealloc(void *p, Layout l) const noexcept {
+    __allocsel_dealloc(p, l.size(), l.align());
+  }
+  void *alloc_zeroed(Layout l) const noexcept {
+    return __allocsel_alloc_zeroed(l.size(), l.align());
+  }
+  void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
+    return __allocsel_realloc(p, l.size(), l.align(), new_size);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// Which allocator serves this program, and where it was chosen.
+// ---------------------------------------------------------------------------
+
+struct AllocatorInfo {
+  bool selected;              // a [[global_allocator]], or else the default
+  std::string_view variable;  // the selected variable ("app::GLOBAL"), or ""
+  std::string_view type;      // its type ("Counting"), or the default's
+  std::string_view location;  // "file.cpp:12:41", or why the default applies
+};
+
+inline AllocatorInfo global_allocator_info() noexcept {
+  // "selected|variable|type|location" or "default||type|reason"
+  std::string_view s = __allocsel_selection();
+  std::string_view f[4];
+  for (int i = 0; i < 3; ++i) {
+    std::size_t bar = s.find('|');
+    f[i] = s.substr(0, bar);
+    s = bar == std::string_view::npos ? std::string_view() : s.substr(bar + 1);
+  }
+  f[3] = s;
+  return {f[0] == "selected", f[1], f[2], f[3]};
+}
+
+// ---------------------------------------------------------------------------
+// Adapters.
+// ---------------------------------------------------------------------------
+
+// Counts what passes through to another allocator. All counters are
+// relaxed atomics: Counting<A> is usable as a [[global_allocator]] with
+// constinit, from any thread.
+template <class A> class Counting {
+public:
+  constexpr Counting() noexcept = default;
+  constexpr explicit Counting(A inner) noexcept : inner_(inner) {}
+
+  void *alloc(Layout l) const noexcept { return note_alloc(inner_.alloc(l), l.size()); }
+  void *alloc_zeroed(Layout l) const noexcept {
+    return note_alloc(allocsel::alloc_zeroed(inner_, l), l.size());
+  }
+  void dealloc(void *p, Layout l) const noexcept {
+    inner_.dealloc(p, l);
+    deallocs_.fetch_add(1, std::memory_order_relaxed);
+    live_bytes_.fetch_sub(l.size(), std::memory_order_relaxed);
+  }
+  void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
+    void *q = allocsel::realloc(inner_, p, l, new_size);
+    if (q != nullptr) {
+      reallocs_.fetch_add(1, std::memory_order_relaxed);
+      live_bytes_.fetch_add(new_size - l.size(), std::memory_order_relaxed);
+    }
+    return q;
+  }
+
+  struct Stats {
+    std::size_t allocs, deallocs, reallocs, failures, live_bytes;
+  };
+  Stats stats() const noexcept {
+    return {allocs_.load(std::memory_order_relaxed), deallocs_.load(std::memory_order_relaxed),
+            reallocs_.load(std::memory_order_relaxed), failures_.load(std::memory_order_relaxed),
+            live_bytes_.load(std::memory_order_relaxed)};
+  }
+  const A &inner() const noexcept { return inner_; }
+
+private:
+  void *note_alloc(void *p, std::size_t size) const noexcept {
+    if (p == nullptr) {
+      failures_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      allocs_.fetch_add(1, std::memory_order_relaxed);
+      live_bytes_.fetch_add(size, std::memory_order_relaxed);
+    }
+    return p;
+  }
+
+  A inner_{};
+  mutable std::atomic<std::size_t> allocs_{0}, deallocs_{0}, reallocs_{0}, failures_{0},
+      live_bytes_{0};
+};
+
+namespace detail {
+
+// ---------------------------------------------------------------------------
+// What the routing entry points do for an allocator A. The plugin's shims
+// and allocsel's defaults instantiate these; nothing else should.
+// ---------------------------------------------------------------------------
+
+// The size header in front of blocks from operator new, for allocators
+// without dealloc_unsized. It is as large as the block's alignment (at least
+// 16 bytes), so the block stays aligned; its last word holds the size.
+constexpr std::size_t header_size(std::size_t align) noexcept {
+  return align < 16 ? 16 : align;
+}
+
+template <class A> void *route_alloc(const A &a, std::size_t size, std::size_t align) noexcept {
+  if (!Layout::is_valid(size, align))
+    return nullptr;
+  return a.alloc(Layout::from_size_align_unchecked(size, align));
+}
+
+template <class A>
+void route_dealloc(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
+  a.dealloc(p, Layout::from_size_align_unchecked(size, align));
+}
+
+template <class A>
+void *route_alloc_zeroed(const A &a, std::size_t size, std::size_t align) noexcept {
+  if (!Layout::is_valid(size, align))
+    return nullptr;
+  return allocsel::alloc_zeroed(a, Layout::from_size_align_unchecked(size, align));
+}
+
+template <class A>
+void *route_realloc(const A &a, void *p, std::size_t size, std::size_t align,
+                    std::size_t new_size) noexcept {
+  return allocsel::realloc(a, p, Layout::from_size_align_unchecked(size, align), new_size);
+}
+
+// size: what operator new received, never 0. align: its alignment, at least
+// __STDCPP_DEFAULT_NEW_ALIGNMENT__.
+template <class A> void *route_new(const A &a, std::size_t size, std::size_t align) noexcept {
+  if constexpr (has_dealloc_unsized<A>::value) {
+    return route_alloc(a, size, align);
+  } else {
+    std::size_t header = header_size(align);
+    if (size > static_cast<std::size_t>(PTRDIFF_MAX) - header ||
+        !Layout::is_valid(size + header, header))
+      return nullptr;
+    auto *base = static_cast<unsigned char *>(
+        a.alloc(Layout::from_size_align_unchecked(size + header, header)));
+    if (base == nullptr)
+      return nullptr;
+    unsigned char *p = base + header;
+    std::memcpy(p - sizeof(std::size_t), &size, sizeof size);
+    return p;
+  }
+}
+
+// size: what operator delete received, or 0 for the unsized forms.
+template <class A>
+void route_delete(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
+  if constexpr (has_dealloc_unsized<A>::value) {
+    if (size == 0)
+      a.dealloc_unsized(p, align);
+    else
+      a.dealloc(p, Layout::from_size_align_unchecked(size, align));
+  } else {
+    std::size_t header = header_size(align);
+    auto *q = static_cast<unsigned char *>(p);
+    std::size_t stored;
+    std::memcpy(&stored, q - sizeof stored, sizeof stored);
+    a.dealloc(q - header, Layout::from_size_align_unchecked(stored + header, header));
+  }
+}
+
+} // namespace detail
 } // namespace allocsel
 
 #endif // ALLOCSEL_ALLOC_H

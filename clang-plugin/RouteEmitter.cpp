@@ -1,0 +1,220 @@
+//===- RouteEmitter.cpp - the selection's routing entry points ------------===//
+//
+// <allocsel/alloc.h> declares the routing entry points (extern "C", hidden):
+//
+//   void *__allocsel_new(size_t size, size_t align) noexcept;    ... and
+//   __allocsel_delete, __allocsel_alloc, __allocsel_dealloc,
+//   __allocsel_alloc_zeroed, __allocsel_realloc, __allocsel_selection.
+//
+// In the unit that selects `G`, the plugin defines each of them as
+//
+//   return ::allocsel::detail::route_X(G, params...);
+//
+// (and __allocsel_selection as a string literal describing the selection).
+// The definitions are redeclarations of the header's declarations, built
+// with Sema and handed to code generation. They never look a name up where
+// the user's declarations could capture it: G and the parameters are direct
+// references, and the route templates are found by qualified lookup from the
+// global namespace.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RouteEmitter.h"
+
+#include "Diagnostics.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Sema/Lookup.h"
+#include "clang/Sema/Sema.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace clang;
+
+namespace allocsel {
+namespace {
+
+struct Route {
+  llvm::StringRef Symbol;
+  llvm::StringRef Template; // in ::allocsel::detail; empty for the selection
+};
+
+constexpr Route Routes[] = {
+    {"__allocsel_alloc", "route_alloc"},
+    {"__allocsel_dealloc", "route_dealloc"},
+    {"__allocsel_alloc_zeroed", "route_alloc_zeroed"},
+    {"__allocsel_realloc", "route_realloc"},
+    {"__allocsel_new", "route_new"},
+    {"__allocsel_delete", "route_delete"},
+    {"__allocsel_selection", ""},
+};
+
+/// Qualified lookup of \p Name in \p DC (the global namespace if null).
+NamedDecl *lookupIn(Sema &S, DeclContext *DC, llvm::StringRef Name,
+                    Sema::LookupNameKind Kind, LookupResult *Out = nullptr) {
+  ASTContext &Ctx = S.getASTContext();
+  LookupResult R(S, &Ctx.Idents.get(Name), SourceLocation(), Kind);
+  R.suppressDiagnostics();
+  if (!S.LookupQualifiedName(R, DC ? DC : Ctx.getTranslationUnitDecl()))
+    return nullptr;
+  if (Out) {
+    *Out = std::move(R);
+    return Out->getRepresentativeDecl();
+  }
+  return R.isSingleResult() ? R.getFoundDecl() : nullptr;
+}
+
+/// "selected|app::GLOBAL|Counting|main.cpp:12:41", parsed by
+/// allocsel::global_allocator_info().
+std::string describe(const VarDecl *V, const SourceManager &SM,
+                     const PrintingPolicy &Policy) {
+  std::string Out;
+  llvm::raw_string_ostream OS(Out);
+  OS << "selected|";
+  V->printQualifiedName(OS, Policy);
+  OS << "|" << V->getType().getUnqualifiedType().getAsString(Policy) << "|";
+  PresumedLoc P = SM.getPresumedLoc(V->getLocation());
+  if (P.isValid())
+    OS << P.getFilename() << ":" << P.getLine() << ":" << P.getColumn();
+  return Out;
+}
+
+class Emitter {
+public:
+  Emitter(Sema &S, VarDecl *V) : S(S), Ctx(S.getASTContext()), V(V),
+                                 Loc(V->getLocation()) {}
+
+  /// Builds every route; returns them in order, or an empty list and the
+  /// name of what was missing.
+  bool build(llvm::SmallVectorImpl<FunctionDecl *> &Out, std::string &Missing) {
+    NamespaceDecl *Allocsel = dyn_cast_or_null<NamespaceDecl>(
+        lookupIn(S, nullptr, "allocsel", Sema::LookupNamespaceName));
+    NamespaceDecl *Detail =
+        Allocsel ? dyn_cast_or_null<NamespaceDecl>(lookupIn(
+                       S, Allocsel, "detail", Sema::LookupNamespaceName))
+                 : nullptr;
+    if (!Detail) {
+      Missing = "allocsel::detail";
+      return false;
+    }
+    for (const Route &R : Routes) {
+      auto *Decl = dyn_cast_or_null<FunctionDecl>(
+          lookupIn(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
+      if (!Decl) {
+        Missing = R.Symbol.str();
+        return false;
+      }
+      FunctionDecl *Def = R.Template.empty() ? defineSelection(Decl)
+                                             : defineRoute(Decl, Detail, R);
+      if (!Def) {
+        Missing = R.Template.empty() ? R.Symbol.str()
+                                     : ("allocsel::detail::" + R.Template).str();
+        return false;
+      }
+      Out.push_back(Def);
+    }
+    return true;
+  }
+
+private:
+  /// A definition that redeclares the header's \p Decl at the selection.
+  FunctionDecl *startDefinition(FunctionDecl *Decl) {
+    QualType FnTy = Decl->getType();
+    FunctionDecl *FD = FunctionDecl::Create(
+        Ctx, Decl->getDeclContext(), Loc, Loc, Decl->getDeclName(), FnTy,
+        Ctx.getTrivialTypeSourceInfo(FnTy, Loc), SC_None);
+    FD->setPreviousDecl(Decl);
+    FD->setImplicit();
+    FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Hidden));
+    llvm::SmallVector<ParmVarDecl *, 4> Params;
+    const auto *Proto = FnTy->castAs<FunctionProtoType>();
+    for (QualType T : Proto->getParamTypes()) {
+      ParmVarDecl *P = ParmVarDecl::Create(Ctx, FD, Loc, Loc, nullptr, T,
+                                           Ctx.getTrivialTypeSourceInfo(T, Loc),
+                                           SC_None, nullptr);
+      P->setScopeInfo(0, Params.size());
+      Params.push_back(P);
+    }
+    FD->setParams(Params);
+    return FD;
+  }
+
+  FunctionDecl *finish(FunctionDecl *FD, Expr *Result) {
+    Stmt *Ret = ReturnStmt::Create(Ctx, Loc, Result, nullptr);
+    FD->setBody(CompoundStmt::Create(Ctx, {Ret}, FPOptionsOverride(), Loc, Loc));
+    return FD;
+  }
+
+  FunctionDecl *defineRoute(FunctionDecl *Decl, NamespaceDecl *Detail,
+                            const Route &R) {
+    LookupResult Found(S, &Ctx.Idents.get(R.Template), Loc,
+                       Sema::LookupOrdinaryName);
+    Found.suppressDiagnostics();
+    if (!S.LookupQualifiedName(Found, Detail))
+      return nullptr;
+
+    FunctionDecl *FD = startDefinition(Decl);
+    // Build the body as if inside the function: its parameters are locals.
+    Sema::ContextRAII InFunction(S, FD);
+    S.PushFunctionScope();
+    auto PopScope = llvm::make_scope_exit([&] { S.PopFunctionScopeInfo(); });
+
+    CXXScopeSpec SS;
+    ExprResult Callee = S.BuildDeclarationNameExpr(SS, Found, /*NeedsADL=*/false);
+    if (Callee.isInvalid())
+      return nullptr;
+    llvm::SmallVector<Expr *, 5> Args;
+    Args.push_back(S.BuildDeclRefExpr(V, V->getType().getNonReferenceType(),
+                                      VK_LValue, Loc));
+    for (ParmVarDecl *P : FD->parameters())
+      Args.push_back(S.BuildDeclRefExpr(P, P->getType(), VK_LValue, Loc));
+    ExprResult Call = S.BuildCallExpr(nullptr, Callee.get(), Loc, Args, Loc);
+    if (Call.isInvalid())
+      return nullptr;
+    Call = S.ActOnFinishFullExpr(Call.get(), Loc, /*DiscardedValue=*/false);
+    if (Call.isInvalid())
+      return nullptr;
+    return finish(FD, Call.get());
+  }
+
+  FunctionDecl *defineSelection(FunctionDecl *Decl) {
+    std::string Text = describe(V, S.getSourceManager(), Ctx.getPrintingPolicy());
+    QualType StrTy = Ctx.getStringLiteralArrayType(Ctx.CharTy, Text.size());
+    Expr *Lit = StringLiteral::Create(Ctx, Text, StringLiteralKind::Ordinary,
+                                      /*Pascal=*/false, StrTy, Loc);
+    ExprResult Ptr = S.DefaultFunctionArrayConversion(Lit);
+    if (Ptr.isInvalid())
+      return nullptr;
+    return finish(startDefinition(Decl), Ptr.get());
+  }
+
+  Sema &S;
+  ASTContext &Ctx;
+  VarDecl *V;
+  SourceLocation Loc;
+};
+
+} // namespace
+
+bool emitRoutes(Sema &S, VarDecl *V) {
+  llvm::SmallVector<FunctionDecl *, 8> Defs;
+  std::string Missing;
+  if (!Emitter(S, V).build(Defs, Missing)) {
+    report(S.getDiagnostics(), V->getLocation(), Diag::RoutesUnavailable)
+        << V << Missing;
+    return false;
+  }
+  for (FunctionDecl *FD : Defs) {
+    FD->getDeclContext()->addHiddenDecl(FD);
+    S.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(FD));
+  }
+  return true;
+}
+
+} // namespace allocsel
