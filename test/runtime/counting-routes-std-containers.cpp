@@ -168,8 +168,6 @@ int main() {
     // CHECK: Global zeroed+realloc counted
   }
 
-  // Direct calls on the selected variable are counted by it (it is the
-  // allocator) but are not new/delete: they leave the routing alone.
   CHECK(GLOBAL.stats().failures == 0);
   std::printf("done\n");
   // CHECK: done
