@@ -5,7 +5,6 @@
 // global_allocator_info() names the selected variable, its type and where it
 // was selected.
 // RUN: %cxx -O2 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t && %t | FileCheck %s
-// RUN: %cxx -O0 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t0 && %t0 | FileCheck %s
 
 #include <allocsel/alloc.h>
 
