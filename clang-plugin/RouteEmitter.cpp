@@ -77,7 +77,14 @@ std::string describe(const VarDecl *V, const SourceManager &SM,
   std::string Out;
   llvm::raw_string_ostream OS(Out);
   OS << "selected|";
-  V->printQualifiedName(OS, Policy);
+  // A static local is named after its function: "app::init()::GLOBAL".
+  if (const auto *Fn = dyn_cast_or_null<FunctionDecl>(
+          V->isStaticLocal() ? V->getParentFunctionOrMethod() : nullptr)) {
+    Fn->printQualifiedName(OS, Policy);
+    OS << "()::" << V->getName();
+  } else {
+    V->printQualifiedName(OS, Policy);
+  }
   OS << "|" << V->getType().getUnqualifiedType().getAsString(Policy) << "|";
   PresumedLoc P = SM.getPresumedLoc(V->getLocation());
   if (P.isValid())

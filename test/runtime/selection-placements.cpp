@@ -57,7 +57,7 @@ static void report() {
 
 #if CASE == 1 // block-scope static inside main
 // BLOCK: selected: 1
-// BLOCK-NEXT: variable: {{(main(\(\))?::)?}}GLOBAL{{$}}
+// BLOCK-NEXT: variable: main()::GLOBAL{{$}}
 // BLOCK-NEXT: type: {{Counter|allocsel::Counting<allocsel::System>}}{{$}}
 // BLOCK-NEXT: location: {{.*}}selection-placements.cpp:[[#@LINE+4]]:{{[0-9]+$}}
 // BLOCK-NEXT: vector routed to the selection
@@ -100,7 +100,7 @@ int main() {
 
 #elif CASE == 4 // block-scope static in a function first called before main
 // STARTUP: selected: 1
-// STARTUP-NEXT: variable: {{(app::)?(allocator(\(\))?::)?}}GLOBAL{{$}}
+// STARTUP-NEXT: variable: app::allocator()::GLOBAL{{$}}
 // STARTUP-NEXT: type: {{Counter|allocsel::Counting<allocsel::System>}}{{$}}
 // STARTUP-NEXT: location: {{.*}}selection-placements.cpp:[[#@LINE+4]]:{{[0-9]+$}}
 // STARTUP-NEXT: vector routed to the selection
