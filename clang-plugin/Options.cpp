@@ -31,6 +31,10 @@ bool Options::parse(const std::vector<std::string> &Args,
       Help = true;
       continue;
     }
+    if (Name == "default-routes" && Arg.contains('=')) {
+      DefaultRoutes = Arg.split('=').second.str();
+      continue;
+    }
     report(Diags, clang::SourceLocation(), Diag::UnknownOption) << Arg;
     Ok = false;
   }

@@ -13,6 +13,8 @@ namespace allocsel {
 
 struct Options {
   bool Help = false;
+  /// Set when compiling allocsel's default routes: the allocator they use.
+  std::string DefaultRoutes;
 
   /// Parses the arguments clang hands the plugin (the part after
   /// -fplugin-arg-allocsel-). Reports unknown ones; returns false if any.

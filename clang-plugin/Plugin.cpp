@@ -11,6 +11,7 @@
 
 #include "Diagnostics.h"
 #include "Options.h"
+#include "Facts.h"
 #include "RouteEmitter.h"
 #include "SelectionChecker.h"
 #include "State.h"
@@ -187,7 +188,11 @@ public:
     return true;
   }
 
-  void HandleTranslationUnit(ASTContext &) override { checkCompleted(nullptr); }
+  void HandleTranslationUnit(ASTContext &) override {
+    checkCompleted(nullptr);
+    if (S && !S->getDiagnostics().hasErrorOccurred())
+      writeFacts();
+  }
 
 private:
   /// Checks the marked variables that \p DG completes (all if null).
@@ -212,11 +217,43 @@ private:
       // one only, as the others are duplicates.
       if (!Checker.check(M) || Routed)
         continue;
-      Routed = true;
       Emitting = true;
-      emitRoutes(*S, M.Var);
+      Routed = emitRoutes(*S, M.Var);
       Emitting = false;
+      RoutedVar = M.Var;
     }
+  }
+
+  /// Records what this unit selects in the object's facts section, as
+  /// module-level asm handed to code generation before it finishes.
+  void writeFacts() {
+    ASTContext &C = S->getASTContext();
+    SourceManager &SM = C.getSourceManager();
+    facts::UnitRecord Rec;
+    Rec.Producer = "allocsel " ALLOCSEL_VERSION;
+    if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
+      Rec.Unit = Main->getName().str();
+    Rec.DefaultRoutes = Opts.DefaultRoutes;
+    if (Routed) {
+      const VarDecl *V = RoutedVar;
+      PresumedLoc P = SM.getPresumedLoc(V->getLocation());
+      Rec.Selected = facts::Selection{
+          describeVariable(V, C.getPrintingPolicy()),
+          V->getType().getUnqualifiedType().getAsString(C.getPrintingPolicy()),
+          {P.isValid() ? P.getFilename() : "", P.isValid() ? P.getLine() : 0,
+           P.isValid() ? P.getColumn() : 0}};
+    }
+    std::string Asm = facts::toAssembly(facts::encode(Rec));
+    QualType StrTy = C.getStringLiteralArrayType(C.CharTy, Asm.size());
+    auto *Str = StringLiteral::Create(C, Asm, StringLiteralKind::Ordinary,
+                                      /*Pascal=*/false, StrTy, SourceLocation());
+    auto *D = FileScopeAsmDecl::Create(C, C.getTranslationUnitDecl(), Str,
+                                       SourceLocation(), SourceLocation());
+    D->setImplicit();
+    C.getTranslationUnitDecl()->addHiddenDecl(D);
+    Emitting = true;
+    S->getASTConsumer().HandleTopLevelDecl(DeclGroupRef(D));
+    Emitting = false;
   }
 
   Options Opts;
@@ -224,6 +261,7 @@ private:
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
   bool Routed = false;
+  const VarDecl *RoutedVar = nullptr;
   bool Emitting = false;
 };
 

@@ -76,16 +76,7 @@ std::string describe(const VarDecl *V, const SourceManager &SM,
                      const PrintingPolicy &Policy) {
   std::string Out;
   llvm::raw_string_ostream OS(Out);
-  OS << "selected|";
-  // A static local is named after its function: "app::init()::GLOBAL".
-  if (const auto *Fn = dyn_cast_or_null<FunctionDecl>(
-          V->isStaticLocal() ? V->getParentFunctionOrMethod() : nullptr)) {
-    Fn->printQualifiedName(OS, Policy);
-    OS << "()::" << V->getName();
-  } else {
-    V->printQualifiedName(OS, Policy);
-  }
-  OS << "|" << V->getType().getUnqualifiedType().getAsString(Policy) << "|";
+  OS << "selected|" << describeVariable(V, Policy) << "|" << V->getType().getUnqualifiedType().getAsString(Policy) << "|";
   PresumedLoc P = SM.getPresumedLoc(V->getLocation());
   if (P.isValid())
     OS << P.getFilename() << ":" << P.getLine() << ":" << P.getColumn();
@@ -208,6 +199,20 @@ private:
 };
 
 } // namespace
+
+std::string describeVariable(const VarDecl *V, const PrintingPolicy &Policy) {
+  std::string Out;
+  llvm::raw_string_ostream OS(Out);
+  // A static local is named after its function: "app::init()::GLOBAL".
+  if (const auto *Fn = dyn_cast_or_null<FunctionDecl>(
+          V->isStaticLocal() ? V->getParentFunctionOrMethod() : nullptr)) {
+    Fn->printQualifiedName(OS, Policy);
+    OS << "()::" << V->getName();
+  } else {
+    V->printQualifiedName(OS, Policy);
+  }
+  return Out;
+}
 
 bool emitRoutes(Sema &S, VarDecl *V) {
   llvm::SmallVector<FunctionDecl *, 8> Defs;

@@ -3,9 +3,12 @@
 #ifndef ALLOCSEL_PLUGIN_ROUTEEMITTER_H
 #define ALLOCSEL_PLUGIN_ROUTEEMITTER_H
 
+#include <string>
+
 namespace clang {
 class Sema;
 class VarDecl;
+struct PrintingPolicy;
 } // namespace clang
 
 namespace allocsel {
@@ -14,6 +17,10 @@ namespace allocsel {
 /// unit, routing to the selection \p V, and hands them to code generation.
 /// Reports and returns false if the header lacks what the routes need.
 bool emitRoutes(clang::Sema &S, clang::VarDecl *V);
+
+/// How a selection is named to users: "app::GLOBAL", "main()::GLOBAL".
+std::string describeVariable(const clang::VarDecl *V,
+                             const clang::PrintingPolicy &Policy);
 
 } // namespace allocsel
 

@@ -1,0 +1,102 @@
+//===- Main.cpp - allocsel-link: the whole-program check ------------------===//
+//
+//   allocsel-link check [--format=text|json|sarif] FILE...
+//   allocsel-link explain FILE
+//
+// Exit status: 0 no violation, 1 violations, 2 unreadable or invalid input or
+// bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Check.h"
+#include "Inputs.h"
+#include "Report.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+using namespace allocsel::link;
+
+namespace {
+
+const char Usage[] =
+    "usage: allocsel-link check [--format=text|json|sarif] FILE...\n"
+    "       allocsel-link explain FILE...\n"
+    "\n"
+    "check    reads the allocsel records of every FILE (ELF objects, archives,\n"
+    "         executables, shared libraries, LLVM bitcode objects) and reports\n"
+    "         a second global allocator anywhere among them, and a selection\n"
+    "         that a linked FILE does not contain.\n"
+    "         Exit 0: no violation; 1: violations; 2: bad input or usage.\n"
+    "explain  says which allocator each FILE uses, and why.\n";
+
+int usageError(const std::string &Why) {
+  llvm::errs() << "allocsel-link: " << Why << "\n" << Usage;
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> Args(argv + 1, argv + argc);
+  if (Args.empty())
+    return usageError("no command");
+  std::string Command = Args.front();
+  if (Command == "--help" || Command == "-h" || Command == "help") {
+    llvm::outs() << Usage;
+    return 0;
+  }
+  if (Command == "--version") {
+    llvm::outs() << "allocsel-link " << ALLOCSEL_VERSION << "\n";
+    return 0;
+  }
+
+  Format Fmt = Format::Text;
+  std::vector<std::string> Files;
+  bool OptionsDone = false;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    llvm::StringRef A = Args[I];
+    if (!OptionsDone && A == "--") {
+      OptionsDone = true;
+    } else if (!OptionsDone && A.consume_front("--format=")) {
+      if (A == "text")
+        Fmt = Format::Text;
+      else if (A == "json")
+        Fmt = Format::Json;
+      else if (A == "sarif")
+        Fmt = Format::Sarif;
+      else
+        return usageError("unknown format '" + A.str() + "' (text, json or sarif)");
+    } else if (!OptionsDone && A.starts_with("-") && A != "-") {
+      return usageError("unknown option '" + A.str() + "'");
+    } else {
+      Files.push_back(A.str());
+    }
+  }
+  if (Command != "check" && Command != "explain")
+    return usageError("unknown command '" + Command + "'");
+  if (Files.empty())
+    return usageError("no input files");
+
+  Inputs In;
+  for (const std::string &F : Files)
+    readFile(F, In);
+  CheckResult R = check(In);
+
+  if (Command == "explain") {
+    // Inputs that cannot be read are reported as check reports them.
+    CheckResult Bad;
+    for (const Finding &F : R.Findings)
+      if (F.Name == "allocsel-bad-input")
+        Bad.Findings.push_back(F);
+    Bad.BadInput = R.BadInput;
+    report(Bad, Files, Format::Text, llvm::errs());
+    llvm::outs() << explain(In);
+    return R.BadInput ? 2 : 0;
+  }
+  report(R, Files, Fmt, Fmt == Format::Text ? llvm::errs() : llvm::outs());
+  return R.exitCode();
+}
