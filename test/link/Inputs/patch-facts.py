@@ -1,0 +1,23 @@
+"""Damages the allocsel record in an object file, for the bad-input tests.
+
+usage: patch-facts.py MODE IN OUT
+  major     the record claims format 9 (an incompatible plugin)
+  length    the record's length runs past the end of its section
+  field     a field's size runs past the end of the record
+"""
+import sys
+
+mode, src, dst = sys.argv[1:4]
+data = bytearray(open(src, "rb").read())
+at = data.find(b"ASLF\x01")
+if at < 0:
+    sys.exit(f"{src}: no allocsel record")
+if mode == "major":
+    data[at + 4] = 9
+elif mode == "length":
+    data[at + 6:at + 10] = (0x7FFFFFF0).to_bytes(4, "little")
+elif mode == "field":
+    data[at + 11] = 0x7F  # the first field's size, past the record's end
+else:
+    sys.exit(f"unknown mode {mode}")
+open(dst, "wb").write(data)
