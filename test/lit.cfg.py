@@ -43,3 +43,7 @@ config.substitutions += [
     ("%cxx", f"{clangxx} -std=c++20 {allocsel_flags}"),
     ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
 ]
+
+# The fuzz target is built with clang's libFuzzer (libclang-rt-19-dev).
+if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
+    config.available_features.add("fuzzer")

@@ -5,8 +5,8 @@
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
+#include "llvm/Bitcode/LLVMBitCodes.h"
+#include "llvm/Bitstream/BitstreamReader.h"
 #include "llvm/Object/Archive.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/Error.h"
@@ -92,17 +92,91 @@ void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &
   In.Artifacts.push_back(std::move(A));
 }
 
+/// The module-level inline asm of a bitcode file, read straight from the
+/// bitstream: the MODULE_CODE_ASM record of the module block. LLVM's module
+/// reader would parse everything else too, and it is not hardened against
+/// malformed input (the fuzzer crashes it in the metadata loader); the
+/// bitstream cursor checks every read.
+Expected<std::string> moduleAsm(StringRef Bytes) {
+  const auto *Begin = reinterpret_cast<const unsigned char *>(Bytes.begin());
+  const auto *End = reinterpret_cast<const unsigned char *>(Bytes.end());
+  if (isBitcodeWrapper(Begin, End) && SkipBitcodeWrapperHeader(Begin, End, true))
+    return createStringError(inconvertibleErrorCode(), "invalid bitcode wrapper header");
+  BitstreamCursor Stream(ArrayRef<uint8_t>(Begin, End));
+  // 'B', 'C', then 0x0, 0xC, 0xE, 0xD in four bits each.
+  static constexpr std::pair<unsigned, unsigned> MagicFields[] = {
+      {'B', 8}, {'C', 8}, {0x0, 4}, {0xC, 4}, {0xE, 4}, {0xD, 4}};
+  for (auto [Want, Bits] : MagicFields) {
+    Expected<SimpleBitstreamCursor::word_t> Got = Stream.Read(Bits);
+    if (!Got)
+      return Got.takeError();
+    if (*Got != Want)
+      return createStringError(inconvertibleErrorCode(), "not a bitcode file (bad magic)");
+  }
+  auto Malformed = [] {
+    return createStringError(inconvertibleErrorCode(), "malformed bitcode stream");
+  };
+  while (!Stream.AtEndOfStream()) {
+    Expected<BitstreamEntry> Top = Stream.advance();
+    if (!Top)
+      return Top.takeError();
+    if (Top->Kind != BitstreamEntry::SubBlock)
+      return Malformed();
+    if (Top->ID != bitc::MODULE_BLOCK_ID) {
+      if (Error E = Stream.SkipBlock())
+        return std::move(E);
+      continue;
+    }
+    if (Error E = Stream.EnterSubBlock(bitc::MODULE_BLOCK_ID))
+      return std::move(E);
+    BitstreamBlockInfo BlockInfo;
+    std::string Asm;
+    for (;;) {
+      Expected<BitstreamEntry> Entry = Stream.advance();
+      if (!Entry)
+        return Entry.takeError();
+      switch (Entry->Kind) {
+      case BitstreamEntry::Error:
+        return Malformed();
+      case BitstreamEntry::EndBlock:
+        return Asm;
+      case BitstreamEntry::SubBlock:
+        if (Entry->ID == bitc::BLOCKINFO_BLOCK_ID) {
+          Expected<std::optional<BitstreamBlockInfo>> Info = Stream.ReadBlockInfoBlock();
+          if (!Info)
+            return Info.takeError();
+          if (!*Info)
+            return Malformed();
+          BlockInfo = std::move(**Info);
+          Stream.setBlockInfo(&BlockInfo);
+        } else if (Error E = Stream.SkipBlock()) {
+          return std::move(E);
+        }
+        break;
+      case BitstreamEntry::Record: {
+        SmallVector<uint64_t, 64> Values;
+        Expected<unsigned> Code = Stream.readRecord(Entry->ID, Values);
+        if (!Code)
+          return Code.takeError();
+        if (*Code == bitc::MODULE_CODE_ASM)
+          for (uint64_t C : Values)
+            Asm.push_back(static_cast<char>(C));
+        break;
+      }
+      }
+    }
+  }
+  return std::string(); // no module block
+}
+
 void readBitcode(MemoryBufferRef Buffer, const Origin &Where, Inputs &In) {
-  LLVMContext Ctx;
-  // Lazy: only the module-level records are read, no function bodies.
-  Expected<std::unique_ptr<Module>> M = getLazyBitcodeModule(Buffer, Ctx);
-  if (!M)
-    return fail(In, Where, "invalid LLVM bitcode: " + toString(M.takeError()));
+  Expected<std::string> Asm = moduleAsm(Buffer.getBuffer());
+  if (!Asm)
+    return fail(In, Where, "invalid LLVM bitcode: " + toString(Asm.takeError()));
   Artifact A;
   A.Where = Where;
   A.K = Artifact::Bitcode;
-  std::string Section = facts::fromAssembly((*M)->getModuleInlineAsm());
-  if (!decodeInto(Section, A, In))
+  if (!decodeInto(facts::fromAssembly(*Asm), A, In))
     return;
   In.Artifacts.push_back(std::move(A));
 }
@@ -118,6 +192,17 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
     Expected<MemoryBufferRef> Buf = C.getMemoryBufferRef();
     if (!Buf)
       return fail(In, Member, "cannot read archive member: " + toString(Buf.takeError()));
+    // LLVM hands out a member as large as its header claims and only checks
+    // it against the archive when moving to the next one: a truncated
+    // archive would be read past its end.
+    MemoryBufferRef Whole = Ar.getMemoryBufferRef();
+    if (Buf->getBufferStart() < Whole.getBufferStart() ||
+        Buf->getBufferEnd() > Whole.getBufferEnd())
+      return fail(In, Member,
+                  "archive member runs past the end of the archive (" +
+                      std::to_string(Buf->getBufferSize()) + " bytes claimed, " +
+                      std::to_string(Whole.getBufferEnd() - Buf->getBufferStart()) +
+                      " left): truncated archive");
     // Archives hold objects and the archive's own symbol tables; members
     // that are not objects (a stray text file) carry no allocsel records.
     file_magic Magic = identify_magic(Buf->getBuffer());
