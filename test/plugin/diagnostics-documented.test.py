@@ -1,8 +1,10 @@
 import re
 import sys
 
-defs, doc = (open(p).read() for p in sys.argv[1:3])
-names = set(re.findall(r'"(allocsel-[a-z-]+)"', defs))
+doc = open(sys.argv[1]).read()
+names = set()
+for source in sys.argv[2:]:
+    names |= set(re.findall(r'"(allocsel-[a-z-]+)"', open(source).read()))
 sections = set(re.findall(r"^## (allocsel-[a-z-]+)$", doc, re.M))
 undocumented = sorted(names - sections)
 if undocumented:
