@@ -31,6 +31,10 @@ bool Options::parse(const std::vector<std::string> &Args,
       Help = true;
       continue;
     }
+    if (Name == "strict" && !Arg.contains('=')) {
+      Strict = true;
+      continue;
+    }
     if (Name == "default-routes" && Arg.contains('=')) {
       DefaultRoutes = Arg.split('=').second.str();
       continue;

@@ -13,6 +13,8 @@ namespace allocsel {
 
 struct Options {
   bool Help = false;
+  /// needs_allocator: unknown code counts as allocating.
+  bool Strict = false;
   /// Set when compiling allocsel's default routes: the allocator they use.
   std::string DefaultRoutes;
 

@@ -12,6 +12,7 @@
 #include "Diagnostics.h"
 #include "Options.h"
 #include "Facts.h"
+#include "NeedsAllocator.h"
 #include "RouteEmitter.h"
 #include "SelectionChecker.h"
 #include "State.h"
@@ -22,6 +23,7 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/Lex/Lexer.h"
+#include "clang/Lex/Preprocessor.h"
 #include "clang/Sema/ParsedAttr.h"
 #include "clang/Sema/Sema.h"
 #include "clang/Sema/SemaConsumer.h"
@@ -38,18 +40,14 @@ namespace allocsel {
 
 // One compiler process may run several units one after another (the driver's
 // in-process cc1); each unit's consumer attaches its state for its lifetime.
-static llvm::DenseMap<const ASTContext *, UnitState *> &registry() {
-  static llvm::DenseMap<const ASTContext *, UnitState *> Map;
+static llvm::DenseMap<const void *, UnitState *> &registry() {
+  static llvm::DenseMap<const void *, UnitState *> Map;
   return Map;
 }
 
-UnitState *UnitState::get(const ASTContext &Ctx) {
-  return registry().lookup(&Ctx);
-}
-void UnitState::attach(const ASTContext &Ctx, UnitState *S) {
-  registry()[&Ctx] = S;
-}
-void UnitState::detach(const ASTContext &Ctx) { registry().erase(&Ctx); }
+UnitState *UnitState::get(const void *Owner) { return registry().lookup(Owner); }
+void UnitState::attach(const void *Owner, UnitState *S) { registry()[Owner] = S; }
+void UnitState::detach(const void *Owner) { registry().erase(Owner); }
 
 namespace {
 
@@ -122,7 +120,7 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
       report(S.getDiagnostics(), Attr.getLoc(), Diag::Args);
       return AttributeNotApplied;
     }
-    UnitState *State = UnitState::get(S.getASTContext());
+    UnitState *State = UnitState::get(&S.getASTContext());
     auto *V = dyn_cast<VarDecl>(D);
     if (!State || !V)
       return AttributeNotApplied;
@@ -171,13 +169,17 @@ public:
   explicit AllocSelConsumer(Options Opts) : Opts(std::move(Opts)) {}
   ~AllocSelConsumer() override {
     if (Ctx)
-      UnitState::detach(*Ctx);
+      UnitState::detach(Ctx);
+    if (PP)
+      UnitState::detach(PP);
   }
 
   void InitializeSema(Sema &Sm) override {
     S = &Sm;
     Ctx = &Sm.getASTContext();
-    UnitState::attach(*Ctx, &State);
+    PP = &Sm.getPreprocessor();
+    UnitState::attach(Ctx, &State);
+    UnitState::attach(PP, &State);
   }
   void ForgetSema() override { S = nullptr; }
 
@@ -190,8 +192,11 @@ public:
 
   void HandleTranslationUnit(ASTContext &) override {
     checkCompleted(nullptr);
-    if (S && !S->getDiagnostics().hasErrorOccurred())
-      writeFacts();
+    if (!S || S->getDiagnostics().hasErrorOccurred())
+      return;
+    facts::UnitRecord Rec = unitRecord();
+    if (checkNeedsAllocator(*S, State, Routed ? RoutedVar : nullptr, Opts.Strict, Rec))
+      writeFacts(Rec);
   }
 
 private:
@@ -224,9 +229,8 @@ private:
     }
   }
 
-  /// Records what this unit selects in the object's facts section, as
-  /// module-level asm handed to code generation before it finishes.
-  void writeFacts() {
+  /// What this unit selects, for the object's facts section.
+  facts::UnitRecord unitRecord() {
     ASTContext &C = S->getASTContext();
     SourceManager &SM = C.getSourceManager();
     facts::UnitRecord Rec;
@@ -243,6 +247,13 @@ private:
           {P.isValid() ? P.getFilename() : "", P.isValid() ? P.getLine() : 0,
            P.isValid() ? P.getColumn() : 0}};
     }
+    return Rec;
+  }
+
+  /// Puts \p Rec into the object's facts section, as module-level asm
+  /// handed to code generation before it finishes.
+  void writeFacts(const facts::UnitRecord &Rec) {
+    ASTContext &C = S->getASTContext();
     std::string Asm = facts::toAssembly(facts::encode(Rec));
     QualType StrTy = C.getStringLiteralArrayType(C.CharTy, Asm.size());
     auto *Str = StringLiteral::Create(C, Asm, StringLiteralKind::Ordinary,
@@ -260,6 +271,7 @@ private:
   UnitState State;
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
+  const Preprocessor *PP = nullptr;
   bool Routed = false;
   const VarDecl *RoutedVar = nullptr;
   bool Emitting = false;

@@ -12,6 +12,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace allocsel {
@@ -29,11 +30,18 @@ struct UnitState {
   /// Accepted selections (placement valid), in source order.
   llvm::SmallVector<Marked, 1> Selections;
 
-  /// The state of the unit that owns \p Ctx, or null when the allocsel
-  /// action does not run for it.
-  static UnitState *get(const clang::ASTContext &Ctx);
-  static void attach(const clang::ASTContext &Ctx, UnitState *S);
-  static void detach(const clang::ASTContext &Ctx);
+  /// `#pragma allocsel needs_allocator`: where, if the unit has it.
+  clang::SourceLocation NeedsAllocatorPragma;
+  /// `#pragma allocsel allocator`: where, if the unit has it.
+  clang::SourceLocation AllocatorPragma;
+  /// Functions marked [[allocsel::needs_allocator]] (canonical declarations).
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 4> NeedsAllocatorFns;
+
+  /// The state of the unit that owns \p Owner (its ASTContext or its
+  /// Preprocessor), or null when the allocsel action does not run for it.
+  static UnitState *get(const void *Owner);
+  static void attach(const void *Owner, UnitState *S);
+  static void detach(const void *Owner);
 };
 
 } // namespace allocsel

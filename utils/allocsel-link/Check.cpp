@@ -2,6 +2,7 @@
 
 #include "Check.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -61,9 +62,178 @@ const char *kindName(Artifact::Kind K) {
   return "file";
 }
 
+/// A function summary and where it was read.
+struct Summarized {
+  const facts::FunctionSummary *Fn;
+  const facts::UnitRecord *Unit;
+  const Artifact *In;
+};
+
+/// Part of a chain: a function, then the calls it makes inside its unit.
+struct Segment {
+  Summarized From;
+  const std::vector<facts::Step> *Steps;
+};
+
+/// The needs_allocator rule across units: from every root (an Alloc member
+/// of the selection, or a function of an allocator unit), follow the calls
+/// that leave a unit into the units that define their targets, until a
+/// function that allocates. Chains inside one unit were reported when it
+/// was compiled; these are the chains that cross units.
+class CrossUnit {
+public:
+  CrossUnit(const Inputs &In, const CheckOptions &Opts) : Opts(Opts) {
+    for (const Artifact &A : In.Artifacts)
+      for (const facts::UnitRecord &R : A.Records) {
+        for (const facts::FunctionSummary &F : R.Functions) {
+          if (F.Defined)
+            Defs.try_emplace(F.Symbol, Summarized{&F, &R, &A});
+          if (F.Root)
+            Roots.push_back({&F, &R, &A});
+        }
+        for (const facts::MarkedFunction &M : R.Marked)
+          Marked.try_emplace(M.Symbol, M.Display);
+      }
+  }
+
+  void run(std::vector<Finding> &Out) {
+    llvm::StringSet<> Reported;
+    for (const Summarized &Root : Roots) {
+      // The same root may be listed by the selection's unit (declared) and
+      // by its defining unit.
+      if (!Reported.insert(Root.Fn->Symbol).second)
+        continue;
+      search(Root, Out);
+    }
+  }
+
+private:
+  struct Path {
+    Summarized At;
+    std::vector<Segment> Segments; // how At was reached
+  };
+
+  void search(const Summarized &Root, std::vector<Finding> &Out) {
+    std::vector<Path> Queue;
+    llvm::StringSet<> Seen{Root.Fn->Symbol};
+    if (Root.Fn->Defined) {
+      Queue.push_back({Root, {}});
+    } else {
+      // An Alloc member the selection's unit only declares.
+      auto It = Defs.find(Root.Fn->Symbol);
+      if (It == Defs.end())
+        return; // its body is in none of the inputs
+      if (It->second.Fn->Allocates)
+        return report(Root, {It->second, {}}, Out, nullptr);
+      Queue.push_back({It->second, {}});
+    }
+    for (size_t I = 0; I < Queue.size(); ++I) {
+      Path P = Queue[I];
+      for (const facts::ExternalCall &C : P.At.Fn->Calls) {
+        if (!Seen.insert(C.Symbol).second)
+          continue;
+        std::vector<Segment> Segments = P.Segments;
+        Segments.push_back({P.At, &C.Steps});
+        if (auto M = Marked.find(C.Symbol); M != Marked.end())
+          return report(Root, {P.At, Segments}, Out, &M->second);
+        auto D = Defs.find(C.Symbol);
+        if (D == Defs.end()) {
+          if (Opts.Strict)
+            return reportUnknown(Root, Segments, C, Out);
+          continue; // defined in none of the inputs: see the policy
+        }
+        if (D->second.Fn->Allocates)
+          return report(Root, {D->second, Segments}, Out, nullptr);
+        Queue.push_back({D->second, std::move(Segments)});
+      }
+    }
+  }
+
+  /// The error, at the root's definition, and where the selection is.
+  Finding start(const Summarized &Root, const std::string &Reached) {
+    const facts::FunctionSummary &F = *Root.Fn;
+    Summarized Def = Root;
+    if (!F.Defined)
+      if (auto It = Defs.find(F.Symbol); It != Defs.end())
+        Def = It->second;
+    Finding Fd;
+    Fd.Name = "allocsel-needs-allocator-cycle";
+    Fd.Loc = Def.Fn->Loc;
+    Fd.Where = Def.In->Where;
+    if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
+      Fd.Message = quoted(F.Display) + ", a member of global allocator " +
+                   quoted(Root.Unit->Selected->Variable) +
+                   ", allocates through the global allocator it provides: it reaches " +
+                   Reached + " in another unit (" + Def.In->Where.str() + ")";
+    else
+      Fd.Message = quoted(F.Display) +
+                   " is part of an allocator (its unit is marked '#pragma allocsel "
+                   "allocator') but allocates through the global allocator: it reaches " +
+                   Reached + " in another unit (" + Def.In->Where.str() + ")";
+    if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
+      Fd.Notes.push_back({quoted(Root.Unit->Selected->Variable) +
+                              " is selected as the global allocator here",
+                          Root.Unit->Selected->Loc, Root.In->Where});
+    return Fd;
+  }
+
+  /// One note per call, as the plugin writes them, and a note naming the
+  /// file where the chain enters each unit.
+  void addSteps(Finding &Fd, const Segment &S, bool First) {
+    std::string Caller = S.From.Fn->Display;
+    if (!First) // the error itself names where the chain starts
+      Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
+                          S.From.Fn->Loc, S.From.In->Where});
+    for (const facts::Step &St : *S.Steps) {
+      std::string Msg = quoted(Caller) + " calls " + quoted(St.Callee) + " here";
+      if (St.Skipped)
+        Msg += " (after " + std::to_string(St.Skipped) + " more calls inside system headers)";
+      Fd.Notes.push_back({Msg, St.Loc, S.From.In->Where});
+      Caller = St.Callee;
+    }
+  }
+
+  void report(const Summarized &Root, const Path &Final, std::vector<Finding> &Out,
+              const std::string *MarkedDisplay) {
+    const facts::FunctionSummary &F = *Final.At.Fn;
+    std::string Reached = MarkedDisplay ? quoted(*MarkedDisplay) : quoted(F.Sink);
+    Finding Fd = start(Root, Reached);
+    for (const Segment &S : Final.Segments)
+      addSteps(Fd, S, &S == &Final.Segments.front());
+    if (MarkedDisplay) {
+      Fd.Notes.push_back({quoted(*MarkedDisplay) + " is marked [[allocsel::needs_allocator]]",
+                          std::nullopt, Final.At.In->Where});
+    } else {
+      addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty());
+      if (Final.At.Unit->NeedsAllocatorUnit)
+        Fd.Notes.push_back({quoted(F.Display) +
+                                " is defined in a unit that needs a global allocator "
+                                "('#pragma allocsel needs_allocator')",
+                            F.Loc, Final.At.In->Where});
+    }
+    Out.push_back(std::move(Fd));
+  }
+
+  void reportUnknown(const Summarized &Root, const std::vector<Segment> &Segments,
+                     const facts::ExternalCall &C, std::vector<Finding> &Out) {
+    Finding Fd = start(Root, quoted(C.Display));
+    for (const Segment &S : Segments)
+      addSteps(Fd, S, &S == &Segments.front());
+    Fd.Notes.push_back({quoted(C.Display) +
+                            " is defined in none of the inputs: --strict counts it as allocating",
+                        std::nullopt, Segments.back().From.In->Where});
+    Out.push_back(std::move(Fd));
+  }
+
+  const CheckOptions &Opts;
+  llvm::StringMap<Summarized> Defs;
+  llvm::StringMap<std::string> Marked;
+  std::vector<Summarized> Roots;
+};
+
 } // namespace
 
-CheckResult check(const Inputs &In) {
+CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   CheckResult Result;
   for (const InputError &E : In.Errors) {
     Result.BadInput = true;
@@ -127,6 +297,8 @@ CheckResult check(const Inputs &In) {
       }
       Result.Findings.push_back(std::move(F));
     }
+
+  CrossUnit(In, Opts).run(Result.Findings);
   return Result;
 }
 

@@ -34,8 +34,14 @@ struct CheckResult {
   int exitCode() const { return BadInput ? 2 : Findings.empty() ? 0 : 1; }
 };
 
+struct CheckOptions {
+  /// needs_allocator: a call to a function defined in none of the inputs
+  /// counts as allocating.
+  bool Strict = false;
+};
+
 /// Everything allocsel-link check reports about \p In.
-CheckResult check(const Inputs &In);
+CheckResult check(const Inputs &In, const CheckOptions &Opts = {});
 
 /// allocsel-link explain: which allocator the artifact uses and why.
 std::string explain(const Inputs &In);

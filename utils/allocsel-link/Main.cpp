@@ -23,13 +23,16 @@ using namespace allocsel::link;
 namespace {
 
 const char Usage[] =
-    "usage: allocsel-link check [--format=text|json|sarif] FILE...\n"
+    "usage: allocsel-link check [--format=text|json|sarif] [--strict] FILE...\n"
     "       allocsel-link explain FILE...\n"
     "\n"
     "check    reads the allocsel records of every FILE (ELF objects, archives,\n"
     "         executables, shared libraries, LLVM bitcode objects) and reports\n"
-    "         a second global allocator anywhere among them, and a selection\n"
-    "         that a linked FILE does not contain.\n"
+    "         a second global allocator anywhere among them, a selection\n"
+    "         that a linked FILE does not contain, and an allocator that\n"
+    "         reaches the global allocator through other units.\n"
+    "         --strict: a call to a function no FILE defines counts as\n"
+    "         allocating.\n"
     "         Exit 0: no violation; 1: violations; 2: bad input or usage.\n"
     "explain  says which allocator each FILE uses, and why.\n";
 
@@ -55,6 +58,7 @@ int main(int argc, char **argv) {
   }
 
   Format Fmt = Format::Text;
+  CheckOptions Opts;
   std::vector<std::string> Files;
   bool OptionsDone = false;
   for (size_t I = 1; I < Args.size(); ++I) {
@@ -70,6 +74,8 @@ int main(int argc, char **argv) {
         Fmt = Format::Sarif;
       else
         return usageError("unknown format '" + A.str() + "' (text, json or sarif)");
+    } else if (!OptionsDone && A == "--strict") {
+      Opts.Strict = true;
     } else if (!OptionsDone && A.starts_with("-") && A != "-") {
       return usageError("unknown option '" + A.str() + "'");
     } else {
@@ -84,7 +90,7 @@ int main(int argc, char **argv) {
   Inputs In;
   for (const std::string &F : Files)
     readFile(F, In);
-  CheckResult R = check(In);
+  CheckResult R = check(In, Opts);
 
   if (Command == "explain") {
     // Inputs that cannot be read are reported as check reports them.

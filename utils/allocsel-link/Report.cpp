@@ -77,6 +77,7 @@ constexpr Rule Rules[] = {
     {"allocsel-duplicate", "a second global allocator in the program"},
     {"allocsel-unlinked", "a global allocator in the inputs that the link dropped"},
     {"allocsel-bad-input", "an input that is unreadable, corrupt or from an incompatible allocsel"},
+    {"allocsel-needs-allocator-cycle", "an allocator that allocates through the global allocator it provides"},
 };
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "llvm/Support/LEB128.h"
 
 #include <cstring>
+#include <map>
 
 namespace allocsel::facts {
 namespace {
@@ -84,10 +85,151 @@ private:
   std::size_t Pos = 0;
 };
 
+/// Strings of a summary, each stored once and referred to by index.
+class StringTable {
+public:
+  std::uint64_t id(llvm::StringRef S) {
+    auto [It, New] = Index.try_emplace(S.str(), Strings.size());
+    if (New)
+      Strings.push_back(S.str());
+    return It->second;
+  }
+  void write(std::string &Out) const {
+    putULEB(Out, Strings.size());
+    for (const std::string &S : Strings)
+      putString(Out, S);
+  }
+
+private:
+  std::map<std::string, std::uint64_t> Index;
+  std::vector<std::string> Strings;
+};
+
+void putLocation(std::string &Out, StringTable &T, const Location &L) {
+  putULEB(Out, T.id(L.File));
+  putULEB(Out, L.Line);
+  putULEB(Out, L.Column);
+}
+
+void putSteps(std::string &Out, StringTable &T, const std::vector<Step> &Steps) {
+  putULEB(Out, Steps.size());
+  for (const Step &S : Steps) {
+    putULEB(Out, T.id(S.Callee));
+    putLocation(Out, T, S.Loc);
+    putULEB(Out, S.Skipped);
+  }
+}
+
+std::string encodeSummary(const std::vector<FunctionSummary> &Fns) {
+  StringTable T;
+  std::string Body;
+  putULEB(Body, Fns.size());
+  for (const FunctionSummary &F : Fns) {
+    putULEB(Body, T.id(F.Symbol));
+    putULEB(Body, T.id(F.Display));
+    putLocation(Body, T, F.Loc);
+    putULEB(Body, (F.Root ? 1 : 0) | (F.Defined ? 2 : 0) | (F.Allocates ? 4 : 0));
+    if (F.Allocates) {
+      putULEB(Body, T.id(F.Sink));
+      putSteps(Body, T, F.Chain);
+    }
+    putULEB(Body, F.Calls.size());
+    for (const ExternalCall &C : F.Calls) {
+      putULEB(Body, T.id(C.Symbol));
+      putULEB(Body, T.id(C.Display));
+      putSteps(Body, T, C.Steps);
+    }
+  }
+  std::string Out;
+  T.write(Out);
+  return Out + Body;
+}
+
 bool decodeSelection(llvm::StringRef Payload, Selection &Sel) {
   Reader R(Payload);
   return R.string(Sel.Variable) && R.string(Sel.Type) && R.string(Sel.Loc.File) &&
          R.u32(Sel.Loc.Line) && R.u32(Sel.Loc.Column) && R.atEnd();
+}
+
+class SummaryReader {
+public:
+  explicit SummaryReader(llvm::StringRef Payload) : R(Payload) {}
+
+  bool read(std::vector<FunctionSummary> &Out) {
+    std::uint64_t N;
+    if (!R.uleb(N) || N > Limit)
+      return false;
+    Strings.resize(N);
+    for (std::string &S : Strings)
+      if (!R.string(S))
+        return false;
+    std::uint64_t Count;
+    if (!R.uleb(Count) || Count > Limit)
+      return false;
+    for (std::uint64_t I = 0; I < Count; ++I) {
+      FunctionSummary F;
+      std::uint64_t Flags, Calls;
+      if (!str(F.Symbol) || !str(F.Display) || !location(F.Loc) || !R.uleb(Flags))
+        return false;
+      F.Root = Flags & 1;
+      F.Defined = Flags & 2;
+      F.Allocates = Flags & 4;
+      if (F.Allocates && (!str(F.Sink) || !steps(F.Chain)))
+        return false;
+      if (!R.uleb(Calls) || Calls > Limit)
+        return false;
+      for (std::uint64_t J = 0; J < Calls; ++J) {
+        ExternalCall C;
+        if (!str(C.Symbol) || !str(C.Display) || !steps(C.Steps))
+          return false;
+        F.Calls.push_back(std::move(C));
+      }
+      Out.push_back(std::move(F));
+    }
+    return R.atEnd();
+  }
+
+private:
+  // No count in a record can exceed its size in bytes.
+  static constexpr std::uint64_t Limit = 1u << 24;
+
+  bool str(std::string &S) {
+    std::uint64_t I;
+    if (!R.uleb(I) || I >= Strings.size())
+      return false;
+    S = Strings[I];
+    return true;
+  }
+  bool location(Location &L) { return str(L.File) && R.u32(L.Line) && R.u32(L.Column); }
+  bool steps(std::vector<Step> &Out) {
+    std::uint64_t N;
+    if (!R.uleb(N) || N > Limit)
+      return false;
+    for (std::uint64_t I = 0; I < N; ++I) {
+      Step S;
+      if (!str(S.Callee) || !location(S.Loc) || !R.u32(S.Skipped))
+        return false;
+      Out.push_back(std::move(S));
+    }
+    return true;
+  }
+
+  Reader R;
+  std::vector<std::string> Strings;
+};
+
+bool decodeMarked(llvm::StringRef Payload, std::vector<MarkedFunction> &Out) {
+  Reader R(Payload);
+  std::uint64_t N;
+  if (!R.uleb(N))
+    return false;
+  for (std::uint64_t I = 0; I < N; ++I) {
+    MarkedFunction M;
+    if (!R.string(M.Symbol) || !R.string(M.Display))
+      return false;
+    Out.push_back(std::move(M));
+  }
+  return R.atEnd();
 }
 
 /// Decodes the fields of one record; false if they are malformed.
@@ -120,6 +262,29 @@ bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
     case Tag::DefaultRoutes:
       Rec.DefaultRoutes = Payload.str();
       break;
+    case Tag::Summary:
+      if (!SummaryReader(Payload).read(Rec.Functions)) {
+        Why = "malformed call-graph summary";
+        return false;
+      }
+      break;
+    case Tag::UnitMarks: {
+      Reader M(Payload);
+      std::uint64_t Flags;
+      if (!M.uleb(Flags)) {
+        Why = "malformed unit marks";
+        return false;
+      }
+      Rec.NeedsAllocatorUnit = Flags & 1;
+      Rec.AllocatorUnit = Flags & 2;
+      break;
+    }
+    case Tag::Marked:
+      if (!decodeMarked(Payload, Rec.Marked)) {
+        Why = "malformed needs_allocator marks";
+        return false;
+      }
+      break;
     default:
       break; // a field of a newer minor version
     }
@@ -144,6 +309,22 @@ std::string encode(const UnitRecord &Rec) {
   }
   if (!Rec.DefaultRoutes.empty())
     putField(Body, Tag::DefaultRoutes, Rec.DefaultRoutes);
+  if (Rec.NeedsAllocatorUnit || Rec.AllocatorUnit) {
+    std::string P;
+    putULEB(P, (Rec.NeedsAllocatorUnit ? 1 : 0) | (Rec.AllocatorUnit ? 2 : 0));
+    putField(Body, Tag::UnitMarks, P);
+  }
+  if (!Rec.Functions.empty())
+    putField(Body, Tag::Summary, encodeSummary(Rec.Functions));
+  if (!Rec.Marked.empty()) {
+    std::string P;
+    putULEB(P, Rec.Marked.size());
+    for (const MarkedFunction &M : Rec.Marked) {
+      putString(P, M.Symbol);
+      putString(P, M.Display);
+    }
+    putField(Body, Tag::Marked, P);
+  }
 
   std::string Out(Magic, sizeof Magic);
   Out.push_back(static_cast<char>(Major));

@@ -44,6 +44,9 @@ enum class Tag : std::uint8_t {
   Unit = 2,          // string: the unit's main file as given to the compiler
   Selection = 3,     // string variable, string type, string file, line, column
   DefaultRoutes = 4, // string: the allocator of allocsel's default routes
+  Summary = 5,       // the unit's call-graph summary (see FunctionSummary)
+  UnitMarks = 6,     // ULEB128 flags: 1 needs_allocator unit, 2 allocator unit
+  Marked = 7,        // functions declared [[allocsel::needs_allocator]]
 };
 
 struct Location {
@@ -58,6 +61,43 @@ struct Selection {
   Location Loc;
 };
 
+/// One call in a chain: `Callee` is called at `Loc`. `Skipped` calls inside
+/// system headers were left out just before this one.
+struct Step {
+  std::string Callee; // as users read it: "std::vector<int>::push_back"
+  Location Loc;
+  std::uint32_t Skipped = 0;
+};
+
+/// A call that leaves the unit: `Symbol` has no body in it.
+struct ExternalCall {
+  std::string Symbol;      // linkage name, to find the definition elsewhere
+  std::string Display;
+  std::vector<Step> Steps; // from the summarized function to the call
+};
+
+/// What the needs_allocator rule needs to know about one function of the
+/// unit, so that allocsel-link can follow chains across units. Only functions
+/// that matter are listed: roots, and functions that other units can call
+/// and that allocate or call out of the unit. What stays inside the unit is
+/// folded into them.
+struct FunctionSummary {
+  std::string Symbol;
+  std::string Display;
+  Location Loc;
+  bool Root = false;    // an Alloc member of the selection, or defined in an allocator unit
+  bool Defined = true;  // false for a root whose body is in another unit
+  bool Allocates = false;
+  std::string Sink;        // with Allocates: what the chain ends at
+  std::vector<Step> Chain; // with Allocates: the calls that lead there
+  std::vector<ExternalCall> Calls;
+};
+
+struct MarkedFunction {
+  std::string Symbol;
+  std::string Display;
+};
+
 /// What one translation unit contributes.
 struct UnitRecord {
   std::string Producer;
@@ -65,6 +105,10 @@ struct UnitRecord {
   std::optional<Selection> Selected;
   /// Set in allocsel's own default-routes objects ("allocsel::Jemalloc").
   std::string DefaultRoutes;
+  bool NeedsAllocatorUnit = false;
+  bool AllocatorUnit = false;
+  std::vector<FunctionSummary> Functions;
+  std::vector<MarkedFunction> Marked;
 };
 
 /// The bytes of one record.

@@ -17,7 +17,8 @@ if mode == "major":
 elif mode == "length":
     data[at + 6:at + 10] = (0x7FFFFFF0).to_bytes(4, "little")
 elif mode == "field":
-    data[at + 11] = 0x7F  # the first field's size, past the record's end
+    # The first field's size (ULEB128), far past the record's end.
+    data[at + 11:at + 15] = bytes([0xFF, 0xFF, 0xFF, 0x0F])
 else:
     sys.exit(f"unknown mode {mode}")
 open(dst, "wb").write(data)

@@ -1,0 +1,113 @@
+//===- Marks.cpp - #pragma allocsel and [[allocsel::needs_allocator]] -----===//
+//
+//   #pragma allocsel needs_allocator   this unit needs a global allocator:
+//                                      every function it defines allocates
+//   #pragma allocsel allocator         this unit is part of an allocator:
+//                                      every function it defines is checked
+//   [[allocsel::needs_allocator]]      on a function declaration: calling it
+//                                      allocates through the global allocator
+//
+// The marks go into the unit's state; NeedsAllocator.cpp uses them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Diagnostics.h"
+#include "State.h"
+
+#include "clang/Basic/TokenKinds.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Sema/ParsedAttr.h"
+#include "clang/Sema/Sema.h"
+
+using namespace clang;
+
+namespace allocsel {
+namespace {
+
+class AllocselPragma : public PragmaHandler {
+public:
+  AllocselPragma() : PragmaHandler("allocsel") {}
+
+  void HandlePragma(Preprocessor &PP, PragmaIntroducer Introducer,
+                    Token &First) override {
+    DiagnosticsEngine &Diags = PP.getDiagnostics();
+    Token Tok;
+    PP.LexUnexpandedToken(Tok);
+    if (Tok.is(tok::eod)) {
+      report(Diags, Introducer.Loc, Diag::PragmaMissing);
+      return;
+    }
+    std::string Word = PP.getSpelling(Tok);
+    SourceLocation Loc = Tok.getLocation();
+    bool NeedsAllocator = Word == "needs_allocator";
+    if (!NeedsAllocator && Word != "allocator") {
+      report(Diags, Loc, Diag::PragmaUnknown) << Word;
+      PP.DiscardUntilEndOfDirective();
+      return;
+    }
+    PP.LexUnexpandedToken(Tok);
+    if (Tok.isNot(tok::eod)) {
+      report(Diags, Tok.getLocation(), Diag::PragmaExtra) << PP.getSpelling(Tok) << Word;
+      PP.DiscardUntilEndOfDirective();
+      return;
+    }
+    UnitState *State = UnitState::get(&PP);
+    if (!State)
+      return;
+    SourceLocation &Mine = NeedsAllocator ? State->NeedsAllocatorPragma : State->AllocatorPragma;
+    SourceLocation Other = NeedsAllocator ? State->AllocatorPragma : State->NeedsAllocatorPragma;
+    if (Other.isValid()) {
+      report(Diags, Loc, Diag::PragmaBoth) << (NeedsAllocator ? 1 : 0);
+      report(Diags, Other, Diag::PragmaHere) << (NeedsAllocator ? "allocator" : "needs_allocator");
+      return;
+    }
+    if (Mine.isInvalid())
+      Mine = Loc;
+  }
+};
+
+PragmaHandlerRegistry::Add<AllocselPragma>
+    RegisterPragma("allocsel", "#pragma allocsel allocator|needs_allocator");
+
+struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
+  NeedsAllocatorAttrInfo() {
+    OptArgs = 15; // arguments get allocsel's own diagnostic
+    static constexpr Spelling S[] = {
+        {ParsedAttr::AS_CXX11, "allocsel::needs_allocator"},
+        {ParsedAttr::AS_C23, "allocsel::needs_allocator"},
+        {ParsedAttr::AS_GNU, "needs_allocator"},
+    };
+    Spellings = S;
+  }
+
+  bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr,
+                            const Decl *D) const override {
+    if (isa<FunctionDecl>(D) || isa<FunctionTemplateDecl>(D))
+      return true;
+    report(S.getDiagnostics(), Attr.getLoc(), Diag::NeedsAllocatorNotFunction);
+    return false;
+  }
+
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D,
+                                   const ParsedAttr &Attr) const override {
+    if (Attr.getNumArgs() != 0) {
+      report(S.getDiagnostics(), Attr.getLoc(), Diag::NeedsAllocatorArgs);
+      return AttributeNotApplied;
+    }
+    UnitState *State = UnitState::get(&S.getASTContext());
+    if (!State)
+      return AttributeNotApplied;
+    const FunctionDecl *FD = D->getAsFunction();
+    if (FD)
+      State->NeedsAllocatorFns.insert(FD->getCanonicalDecl());
+    return AttributeApplied;
+  }
+};
+
+ParsedAttrInfoRegistry::Add<NeedsAllocatorAttrInfo>
+    RegisterNeedsAllocator("needs_allocator",
+                           "calling this function allocates through the global allocator");
+
+} // namespace
+} // namespace allocsel

@@ -1,0 +1,662 @@
+//===- NeedsAllocator.cpp - an allocator must not need itself -------------===//
+//
+// The call graph is built lazily: a function's calls are collected from its
+// body the first time a search reaches it, so only code reachable from the
+// roots and from the unit's exported functions is ever visited.
+//
+// What counts as a call (Calls::collect):
+//   direct calls, member and operator calls, constructors (and the
+//   destructor of what they construct), destructors of temporaries and
+//   locals, the operator new/delete of new- and delete-expressions,
+//   constructor initializers, implicit member and base destructors,
+//   default arguments and default member initializers. A lambda's body is
+//   its call operator's, reached when the lambda is called.
+// Calls whose target is not known statically:
+//   virtual call    the method and every override the unit defines, unless
+//                   the call is qualified or the method or class is final;
+//   indirect call   every function of the same type whose address the unit
+//                   takes (computed once, on the first indirect call).
+//   In strict mode both count as reaching unknown code, which allocates.
+// Functions without a body in the unit: see StdModel.cpp; the user's own
+// are "external" and go into the summary for allocsel-link.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NeedsAllocator.h"
+
+#include "AllocInterface.h"
+#include "Diagnostics.h"
+#include "RouteEmitter.h"
+#include "StdModel.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/Mangle.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Sema/Lookup.h"
+#include "clang/Sema/Sema.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <deque>
+
+using namespace clang;
+
+namespace allocsel {
+namespace {
+
+/// One call from a function's body.
+struct Call {
+  const FunctionDecl *Callee; // canonical; null for an unknown call (strict)
+  SourceLocation Loc;
+  const char *Unknown = nullptr; // for an unknown call: what it is
+};
+
+/// Why a function counts as allocating through the global allocator.
+enum class Sink {
+  None,
+  GlobalOperator,     // replaceable operator new/delete
+  Route,              // allocsel's routes (allocsel::Global)
+  Marked,             // [[allocsel::needs_allocator]]
+  NeedsAllocatorUnit, // defined in a `#pragma allocsel needs_allocator` unit
+  Library,            // the standard library model says so
+  UnknownLibrary,     // strict: a standard function the model does not know
+  UnknownCall,        // strict: an indirect or unresolvable virtual call
+};
+
+/// What a search found from one start: the first (shortest) chain to the
+/// global allocator, and the first chain to each external function.
+struct Found {
+  std::vector<Call> SinkChain;
+  Sink SinkKind = Sink::None;
+  std::vector<std::pair<const FunctionDecl *, std::vector<Call>>> Externals;
+};
+
+class Graph {
+public:
+  Graph(Sema &S, const UnitState &State, bool Strict)
+      : S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()), State(State),
+        Strict(Strict) {}
+
+  static const FunctionDecl *canonical(const FunctionDecl *FD) {
+    return FD ? FD->getCanonicalDecl() : nullptr;
+  }
+
+  const FunctionDecl *body(const FunctionDecl *FD) const {
+    const FunctionDecl *Def = nullptr;
+    if (!FD->hasBody(Def) || Def->isDependentContext())
+      return nullptr;
+    return Def;
+  }
+
+  bool definedInMainFile(const FunctionDecl *FD) const {
+    const FunctionDecl *Def = body(FD);
+    return Def && SM.isInMainFile(SM.getExpansionLoc(Def->getLocation()));
+  }
+
+  /// How \p FD (canonical) counts, before looking at its body.
+  Sink sink(const FunctionDecl *FD) {
+    if (FD->isExternC() && FD->getDeclName().isIdentifier()) {
+      llvm::StringRef Name = FD->getName();
+      if (Name.starts_with("__allocsel_"))
+        return Name == "__allocsel_selection" ? Sink::None : Sink::Route;
+    }
+    if (FD->isReplaceableGlobalAllocationFunction())
+      return Sink::GlobalOperator;
+    if (State.NeedsAllocatorFns.contains(FD))
+      return Sink::Marked;
+    if (State.NeedsAllocatorPragma.isValid() && definedInMainFile(FD))
+      return Sink::NeedsAllocatorUnit;
+    if (body(FD))
+      return Sink::None;
+    switch (classifyLibraryFunction(FD)) {
+    case LibraryKind::Allocates:
+      return Sink::Library;
+    case LibraryKind::ThrowHelper:
+    case LibraryKind::Unknown:
+      return Strict ? Sink::UnknownLibrary : Sink::None;
+    case LibraryKind::DoesNotAllocate:
+    case LibraryKind::NotLibrary:
+      return Sink::None;
+    }
+    return Sink::None;
+  }
+
+  /// A function of the user's without a body here: another unit has it.
+  bool isExternal(const FunctionDecl *FD) {
+    if (body(FD) || classifyLibraryFunction(FD) != LibraryKind::NotLibrary)
+      return false;
+    if (FD->isExternC() && FD->getDeclName().isIdentifier() &&
+        FD->getName().starts_with("allocsel_je_"))
+      return false; // allocsel's private jemalloc
+    return FD->isExternallyVisible();
+  }
+
+  const std::vector<Call> &calls(const FunctionDecl *FD);
+  Found search(const FunctionDecl *Start, bool WantExternals);
+
+  Sema &S;
+  ASTContext &Ctx;
+  SourceManager &SM;
+  const UnitState &State;
+  bool Strict;
+
+private:
+  friend class CallCollector;
+  void overriders(const CXXMethodDecl *MD, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
+  void addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
+
+  llvm::DenseMap<const FunctionDecl *, std::vector<Call>> Edges;
+  std::optional<llvm::DenseMap<const CXXMethodDecl *, llvm::SmallVector<const CXXMethodDecl *, 2>>>
+      Overrides;
+  std::optional<llvm::SetVector<const FunctionDecl *>> AddressTakenFns;
+};
+
+/// Collects the calls of one function body.
+class CallCollector : public RecursiveASTVisitor<CallCollector> {
+public:
+  CallCollector(Graph &G, std::vector<Call> &Out) : G(G), Out(Out) {}
+
+  bool shouldVisitImplicitCode() const { return true; }
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  // A lambda's body runs when the lambda is called, as its call operator.
+  bool TraverseLambdaExpr(LambdaExpr *E) {
+    for (Expr *Init : E->capture_inits())
+      if (Init)
+        TraverseStmt(Init);
+    return true;
+  }
+  // Local classes' member functions are functions of their own.
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+
+  void add(const FunctionDecl *FD, SourceLocation Loc) {
+    if (FD)
+      Out.push_back({Graph::canonical(FD), Loc});
+  }
+  /// Destructors run after what the code calls explicitly: they are added
+  /// last, so that of two chains of the same length, the one the user
+  /// wrote is reported.
+  void addDestructor(QualType T, SourceLocation Loc) {
+    if (const CXXRecordDecl *RD = G.Ctx.getBaseElementType(T)->getAsCXXRecordDecl())
+      if (RD->hasDefinition() && !RD->hasTrivialDestructor())
+        if (const FunctionDecl *Dtor = RD->getDestructor())
+          Destructors.push_back({Graph::canonical(Dtor), Loc});
+  }
+
+  bool VisitCallExpr(CallExpr *CE) {
+    SourceLocation Loc = CE->getExprLoc();
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD) {
+      if (isa<CXXPseudoDestructorExpr>(CE->getCallee()->IgnoreParens()))
+        return true;
+      QualType T = CE->getCallee()->getType();
+      if (const auto *P = T->getAs<PointerType>())
+        T = P->getPointeeType();
+      else if (const auto *MP = T->getAs<MemberPointerType>())
+        T = MP->getPointeeType();
+      if (G.Strict) {
+        Out.push_back({nullptr, Loc, "an indirect call"});
+        return true;
+      }
+      llvm::SmallVector<const FunctionDecl *, 8> Targets;
+      G.addressTaken(T, Targets);
+      for (const FunctionDecl *Target : Targets)
+        add(Target, Loc);
+      return true;
+    }
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
+    bool Devirtualized = !MD || !MD->isVirtual() || (ME && ME->hasQualifier()) ||
+                         MD->hasAttr<FinalAttr>() || MD->getParent()->hasAttr<FinalAttr>();
+    add(FD, Loc);
+    if (Devirtualized)
+      return true;
+    if (G.Strict) {
+      Out.push_back({nullptr, Loc, "a virtual call"});
+      return true;
+    }
+    llvm::SmallVector<const FunctionDecl *, 8> Targets;
+    G.overriders(MD, Targets);
+    for (const FunctionDecl *Target : Targets)
+      add(Target, Loc);
+    return true;
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    add(E->getConstructor(), E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXNewExpr(CXXNewExpr *E) {
+    if (FunctionDecl *New = E->getOperatorNew())
+      if (!New->isReservedGlobalPlacementOperator())
+        add(New, E->getExprLoc());
+    if (FunctionDecl *Delete = E->getOperatorDelete())
+      if (!Delete->isReservedGlobalPlacementOperator())
+        add(Delete, E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXDeleteExpr(CXXDeleteExpr *E) {
+    add(E->getOperatorDelete(), E->getExprLoc());
+    addDestructor(E->getDestroyedType(), E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXBindTemporaryExpr(CXXBindTemporaryExpr *E) {
+    if (const FunctionDecl *Dtor = E->getTemporary()->getDestructor())
+      Destructors.push_back({Graph::canonical(Dtor), E->getExprLoc()});
+    return true;
+  }
+  bool VisitVarDecl(VarDecl *VD) {
+    // A static local is destroyed at exit, not when the function returns.
+    if (!isa<ParmVarDecl>(VD) && !VD->hasGlobalStorage() &&
+        !VD->getType()->isReferenceType())
+      addDestructor(VD->getType(), VD->getLocation());
+    return true;
+  }
+  bool VisitCXXDefaultArgExpr(CXXDefaultArgExpr *E) {
+    return TraverseStmt(E->getExpr());
+  }
+  bool VisitCXXDefaultInitExpr(CXXDefaultInitExpr *E) {
+    return TraverseStmt(E->getExpr());
+  }
+
+  void collect(const FunctionDecl *Def) {
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->getInit())
+          TraverseStmt(Init->getInit());
+    if (const auto *Dtor = dyn_cast<CXXDestructorDecl>(Def)) {
+      // Members and bases are destroyed after the body, implicitly.
+      const CXXRecordDecl *RD = Dtor->getParent();
+      for (const FieldDecl *F : RD->fields())
+        addDestructor(F->getType(), Dtor->getLocation());
+      for (const CXXBaseSpecifier &B : RD->bases())
+        addDestructor(B.getType(), Dtor->getLocation());
+      if (const FunctionDecl *Delete = Dtor->getOperatorDelete())
+        add(Delete, Dtor->getLocation());
+    }
+    TraverseStmt(Def->getBody());
+    Out.insert(Out.end(), Destructors.begin(), Destructors.end());
+  }
+
+private:
+  Graph &G;
+  std::vector<Call> &Out;
+  std::vector<Call> Destructors;
+};
+
+const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
+  auto It = Edges.find(FD);
+  if (It != Edges.end())
+    return It->second;
+  std::vector<Call> Out;
+  if (const FunctionDecl *Def = body(FD))
+    CallCollector(*this, Out).collect(Def);
+  return Edges[FD] = std::move(Out);
+}
+
+void Graph::overriders(const CXXMethodDecl *MD,
+                       llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
+  if (!Overrides) {
+    // Once per unit: every method that overrides another, by what it
+    // overrides (directly or through a chain of overrides).
+    Overrides.emplace();
+    struct Finder : RecursiveASTVisitor<Finder> {
+      decltype(*Overrides) &Map;
+      explicit Finder(decltype(Map) M) : Map(M) {}
+      bool shouldVisitTemplateInstantiations() const { return true; }
+      bool shouldVisitImplicitCode() const { return true; }
+      bool TraverseStmt(Stmt *) { return true; } // declarations only
+      void note(const CXXMethodDecl *Base, const CXXMethodDecl *Over) {
+        for (const CXXMethodDecl *B : Base->overridden_methods())
+          note(B, Over);
+        Map[Base->getCanonicalDecl()].push_back(Over);
+      }
+      bool VisitCXXMethodDecl(CXXMethodDecl *M) {
+        if (M->isThisDeclarationADefinition() || M->hasBody())
+          for (const CXXMethodDecl *B : M->overridden_methods())
+            note(B, M);
+        return true;
+      }
+    } F(*Overrides);
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+  auto It = Overrides->find(MD->getCanonicalDecl());
+  if (It != Overrides->end())
+    for (const CXXMethodDecl *M : It->second)
+      Out.push_back(M);
+}
+
+void Graph::addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
+  if (!AddressTakenFns) {
+    // Once per unit: every function whose address the unit takes.
+    AddressTakenFns.emplace();
+    struct Finder : RecursiveASTVisitor<Finder> {
+      llvm::SetVector<const FunctionDecl *> &Set;
+      explicit Finder(llvm::SetVector<const FunctionDecl *> &S) : Set(S) {}
+      bool shouldVisitTemplateInstantiations() const { return true; }
+      bool shouldVisitImplicitCode() const { return true; }
+      void take(const Expr *E) {
+        if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
+          if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
+            Set.insert(FD->getCanonicalDecl());
+      }
+      bool VisitUnaryOperator(UnaryOperator *U) {
+        if (U->getOpcode() == UO_AddrOf)
+          take(U->getSubExpr());
+        return true;
+      }
+      bool VisitImplicitCastExpr(ImplicitCastExpr *C) {
+        if (C->getCastKind() == CK_FunctionToPointerDecay)
+          take(C->getSubExpr());
+        return true;
+      }
+    } F(*AddressTakenFns);
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+  for (const FunctionDecl *FD : *AddressTakenFns)
+    if (Ctx.hasSameFunctionTypeIgnoringExceptionSpec(FD->getType(), FnTy))
+      Out.push_back(FD);
+}
+
+Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
+  Found Result;
+  // Breadth first, so every chain reported is a shortest one.
+  llvm::DenseMap<const FunctionDecl *, std::pair<const FunctionDecl *, SourceLocation>> Parent;
+  std::deque<const FunctionDecl *> Queue{Start};
+  Parent[Start] = {nullptr, SourceLocation()};
+  auto chainTo = [&](const FunctionDecl *N, const Call *Last) {
+    std::vector<Call> Chain;
+    if (Last)
+      Chain.push_back(*Last);
+    for (const FunctionDecl *Cur = N; Cur != Start;) {
+      auto [Prev, Loc] = Parent[Cur];
+      Chain.push_back({Cur, Loc});
+      Cur = Prev;
+    }
+    std::reverse(Chain.begin(), Chain.end());
+    return Chain;
+  };
+  while (!Queue.empty()) {
+    const FunctionDecl *N = Queue.front();
+    Queue.pop_front();
+    if (N != Start || !body(N)) {
+      Sink K = sink(N);
+      if (K != Sink::None) {
+        if (Result.SinkKind == Sink::None) {
+          Result.SinkKind = K;
+          Result.SinkChain = chainTo(N, nullptr);
+          if (!WantExternals)
+            return Result;
+        }
+        continue;
+      }
+      if (isExternal(N)) {
+        if (WantExternals && N != Start)
+          Result.Externals.push_back({N, chainTo(N, nullptr)});
+        continue;
+      }
+    }
+    for (const Call &C : calls(N)) {
+      if (!C.Callee) { // strict: an unknown call
+        if (Result.SinkKind == Sink::None) {
+          Result.SinkKind = Sink::UnknownCall;
+          Result.SinkChain = chainTo(N, &C);
+          if (!WantExternals)
+            return Result;
+        }
+        continue;
+      }
+      if (Parent.try_emplace(C.Callee, N, C.Loc).second)
+        Queue.push_back(C.Callee);
+    }
+  }
+  return Result;
+}
+
+//===----------------------------------------------------------------------===//
+// Reporting
+//===----------------------------------------------------------------------===//
+
+class Checker {
+public:
+  Checker(Sema &S, const UnitState &State, bool Strict)
+      : G(S, State, Strict), S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()),
+        Diags(S.getDiagnostics()), Mangler(Ctx.createMangleContext()) {}
+
+  bool run(const VarDecl *Selection, facts::UnitRecord &Rec);
+
+private:
+  struct Root {
+    const FunctionDecl *FD;
+    bool Member; // an Alloc member (else: defined in an allocator unit)
+  };
+
+  void collectRoots(const VarDecl *Selection, std::vector<Root> &Roots);
+  bool inSystemHeader(SourceLocation Loc) const {
+    return Loc.isValid() && SM.isInSystemHeader(SM.getExpansionLoc(Loc));
+  }
+  std::string display(const FunctionDecl *FD) const {
+    std::string Out;
+    llvm::raw_string_ostream OS(Out);
+    FD->getNameForDiagnostic(OS, Ctx.getPrintingPolicy(), /*Qualified=*/true);
+    return Out;
+  }
+  std::string symbol(const FunctionDecl *FD) {
+    if (!Mangler->shouldMangleDeclName(FD))
+      return FD->getName().str();
+    std::string Out;
+    llvm::raw_string_ostream OS(Out);
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
+      Mangler->mangleName(GlobalDecl(Ctor, Ctor_Complete), OS);
+    else if (const auto *Dtor = dyn_cast<CXXDestructorDecl>(FD))
+      Mangler->mangleName(GlobalDecl(Dtor, Dtor_Complete), OS);
+    else
+      Mangler->mangleName(GlobalDecl(FD), OS);
+    return Out;
+  }
+  facts::Location location(SourceLocation Loc) const {
+    PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
+    if (P.isInvalid())
+      return {};
+    return {P.getFilename(), P.getLine(), P.getColumn()};
+  }
+  /// A chain as the facts keep it: runs of calls inside system headers
+  /// shrink to their last call.
+  std::vector<facts::Step> steps(const std::vector<Call> &Chain);
+  void reportChain(const Root &R, const Found &F, const VarDecl *Selection);
+
+  Graph G;
+  Sema &S;
+  ASTContext &Ctx;
+  SourceManager &SM;
+  DiagnosticsEngine &Diags;
+  std::unique_ptr<MangleContext> Mangler;
+};
+
+void Checker::collectRoots(const VarDecl *Selection, std::vector<Root> &Roots) {
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
+  auto Add = [&](const FunctionDecl *FD, bool Member) {
+    if (FD && Seen.insert(FD->getCanonicalDecl()).second)
+      Roots.push_back({FD->getCanonicalDecl(), Member});
+  };
+  if (Selection)
+    if (CXXRecordDecl *RD = Selection->getType()->getAsCXXRecordDecl())
+      if ((RD = RD->getDefinition())) {
+        QualType LayoutTy = lookupLayoutType(S);
+        for (const MemberSpec &Spec : allocMembers())
+          if (!LayoutTy.isNull())
+            Add(resolveMember(S, RD, LayoutTy, Spec, Selection->getLocation()).Callee, true);
+        // allocsel's extension, called for unsized deletes.
+        LookupResult R(S, &Ctx.Idents.get("dealloc_unsized"), Selection->getLocation(),
+                       Sema::LookupMemberName);
+        R.suppressDiagnostics();
+        S.LookupQualifiedName(R, RD);
+        for (NamedDecl *D : R)
+          if (auto *FD = dyn_cast<FunctionDecl>(D->getUnderlyingDecl()))
+            Add(FD, true);
+      }
+  if (G.State.AllocatorPragma.isValid()) {
+    // Every function the allocator unit defines.
+    struct Finder : RecursiveASTVisitor<Finder> {
+      Graph &G;
+      llvm::function_ref<void(const FunctionDecl *)> Add;
+      Finder(Graph &G, llvm::function_ref<void(const FunctionDecl *)> Add) : G(G), Add(Add) {}
+      bool shouldVisitImplicitCode() const { return false; }
+      bool shouldVisitLambdaBody() const { return true; }
+      bool VisitFunctionDecl(FunctionDecl *FD) {
+        if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
+            G.definedInMainFile(FD))
+          Add(FD);
+        return true;
+      }
+    } F(G, [&](const FunctionDecl *FD) { Add(FD, false); });
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+}
+
+std::vector<facts::Step> Checker::steps(const std::vector<Call> &Chain) {
+  std::vector<facts::Step> Out;
+  std::uint32_t Skipped = 0;
+  for (size_t I = 0; I < Chain.size(); ++I) {
+    const Call &C = Chain[I];
+    bool LastOfRun = I + 1 == Chain.size() || !inSystemHeader(Chain[I + 1].Loc);
+    if (inSystemHeader(C.Loc) && !LastOfRun) {
+      ++Skipped;
+      continue;
+    }
+    Out.push_back({C.Callee ? display(C.Callee) : std::string(C.Unknown),
+                   location(C.Loc), Skipped});
+    Skipped = 0;
+  }
+  return Out;
+}
+
+void Checker::reportChain(const Root &R, const Found &F, const VarDecl *Selection) {
+  const FunctionDecl *Last = F.SinkChain.empty() ? R.FD : F.SinkChain.back().Callee;
+  const FunctionDecl *Def = G.body(R.FD) ? G.body(R.FD) : R.FD;
+  std::string Reached = Last ? "'" + display(Last) + "'" : std::string(F.SinkChain.back().Unknown);
+  if (R.Member) {
+    report(Diags, Def->getLocation(), Diag::CycleMember) << Def << Selection << Reached;
+    report(Diags, Selection->getLocation(), Diag::SelectedHere) << Selection;
+  } else {
+    report(Diags, Def->getLocation(), Diag::CycleAllocatorUnit) << Def << Reached;
+    report(Diags, G.State.AllocatorPragma, Diag::PragmaHere) << "allocator";
+  }
+  // One note per call, as a template backtrace reads; a run of calls inside
+  // system headers shows only its last call.
+  const FunctionDecl *Caller = R.FD;
+  unsigned Skipped = 0;
+  for (size_t I = 0; I < F.SinkChain.size(); ++I) {
+    const Call &C = F.SinkChain[I];
+    bool LastOfRun = I + 1 == F.SinkChain.size() || !inSystemHeader(F.SinkChain[I + 1].Loc);
+    if (inSystemHeader(C.Loc) && !LastOfRun) {
+      ++Skipped;
+      Caller = C.Callee;
+      continue;
+    }
+    if (C.Callee)
+      report(Diags, C.Loc, Diag::CycleStep) << Caller << C.Callee << (Skipped > 0) << Skipped;
+    else
+      report(Diags, C.Loc, Diag::CycleUnknownStep) << Caller << C.Unknown;
+    Skipped = 0;
+    Caller = C.Callee;
+  }
+  switch (F.SinkKind) {
+  case Sink::Marked:
+    report(Diags, Last->getLocation(), Diag::CycleMarked) << Last;
+    break;
+  case Sink::NeedsAllocatorUnit:
+    report(Diags, G.State.NeedsAllocatorPragma, Diag::CycleNeedsAllocatorUnit) << Last;
+    break;
+  case Sink::Library:
+    report(Diags, Last->getLocation(), Diag::CycleLibrary) << Last;
+    break;
+  case Sink::UnknownLibrary:
+    report(Diags, Last->getLocation(), Diag::CycleStrictLibrary) << Last;
+    break;
+  case Sink::Route:
+    report(Diags, Last->getLocation(), Diag::CycleRoute) << Last;
+    break;
+  case Sink::GlobalOperator:
+  case Sink::UnknownCall:
+  case Sink::None:
+    break;
+  }
+}
+
+bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
+  std::vector<Root> Roots;
+  collectRoots(Selection, Roots);
+  bool Ok = true;
+  llvm::SmallPtrSet<const FunctionDecl *, 16> Summarized;
+
+  auto Summarize = [&](const FunctionDecl *FD, const Found &F, bool IsRoot) {
+    bool Defined = G.body(FD) != nullptr;
+    if (!IsRoot && F.SinkKind == Sink::None && F.Externals.empty())
+      return; // a pure function: other units need not know it
+    facts::FunctionSummary Sum;
+    Sum.Symbol = symbol(FD);
+    Sum.Display = display(FD);
+    Sum.Loc = location((Defined ? G.body(FD) : FD)->getLocation());
+    Sum.Root = IsRoot;
+    Sum.Defined = Defined;
+    if (F.SinkKind != Sink::None) {
+      Sum.Allocates = true;
+      const Call &Last = F.SinkChain.empty() ? Call{FD, FD->getLocation()} : F.SinkChain.back();
+      Sum.Sink = Last.Callee ? display(Last.Callee) : Last.Unknown;
+      Sum.Chain = steps(F.SinkChain);
+    }
+    for (const auto &[Callee, Chain] : F.Externals)
+      Sum.Calls.push_back({symbol(Callee), display(Callee), steps(Chain)});
+    Rec.Functions.push_back(std::move(Sum));
+    Summarized.insert(FD);
+  };
+
+  for (const Root &R : Roots) {
+    Found F = G.search(R.FD, /*WantExternals=*/true);
+    if (F.SinkKind != Sink::None && G.body(R.FD)) {
+      reportChain(R, F, Selection);
+      Ok = false;
+    }
+    Summarize(R.FD, F, /*IsRoot=*/true);
+  }
+
+  // The functions other units can call: what they allocate or call out of
+  // the unit is all another unit's allocator needs to know.
+  struct Exported : RecursiveASTVisitor<Exported> {
+    std::vector<const FunctionDecl *> Fns;
+    bool shouldVisitTemplateInstantiations() const { return false; }
+    bool VisitFunctionDecl(FunctionDecl *FD) {
+      if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
+          FD->isExternallyVisible() && !FD->isInlined() && !FD->isMain() &&
+          FD->getTemplateSpecializationKind() != TSK_ImplicitInstantiation)
+        Fns.push_back(FD->getCanonicalDecl());
+      return true;
+    }
+  } E;
+  E.TraverseDecl(Ctx.getTranslationUnitDecl());
+  for (const FunctionDecl *FD : E.Fns) {
+    if (Summarized.contains(FD) || !G.definedInMainFile(FD))
+      continue;
+    Summarize(FD, G.search(FD, /*WantExternals=*/true), /*IsRoot=*/false);
+  }
+
+  Rec.NeedsAllocatorUnit = G.State.NeedsAllocatorPragma.isValid();
+  Rec.AllocatorUnit = G.State.AllocatorPragma.isValid();
+  for (const FunctionDecl *FD : G.State.NeedsAllocatorFns)
+    Rec.Marked.push_back({symbol(FD), display(FD)});
+  return Ok;
+}
+
+} // namespace
+
+bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selection,
+                         bool Strict, facts::UnitRecord &Rec) {
+  return Checker(S, State, Strict).run(Selection, Rec);
+}
+
+} // namespace allocsel

@@ -1,0 +1,140 @@
+//===- StdModel.cpp - what bodyless library functions do ------------------===//
+//
+// The model, in order:
+//
+// 1. Members of a class template specialization that takes std::allocator
+//    (directly or nested: basic_string<char, char_traits<char>,
+//    allocator<char>>, basic_stringbuf<...>) allocate, except a short list
+//    of members that only read (find, compare, copy, ...). These are the
+//    `extern template` members of std::string and the string streams.
+// 2. Named standard classes and functions that allocate: locale and stream
+//    construction, std::thread start-up, the standard exception classes'
+//    constructors (they copy their message into a reference-counted string),
+//    std::filesystem::path.
+// 3. std::__throw_* helpers build an exception object with a message: they
+//    allocate, but only on the way to throwing. The default policy does not
+//    count them; the strict one does.
+// 4. Functions declared in a system header with C language linkage (the C
+//    library, POSIX) do not use the C++ global allocator.
+// 5. Any other standard library function without a body: unknown. The
+//    default policy assumes it does not allocate; the strict one that it
+//    does.
+// Anything else is the user's code, whose body may be in another unit: the
+// link check follows it there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "StdModel.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace clang;
+
+namespace allocsel {
+namespace {
+
+bool isStdNamespace(const DeclContext *DC) {
+  for (; DC; DC = DC->getParent())
+    if (const auto *NS = dyn_cast<NamespaceDecl>(DC))
+      if (NS->getParent()->getRedeclContext()->isTranslationUnit()) {
+        llvm::StringRef Name = NS->getName();
+        return Name == "std" || Name == "__gnu_cxx" || Name == "__cxxabiv1";
+      }
+  return false;
+}
+
+bool isStdAllocator(QualType T) {
+  const auto *RD = T->getAsCXXRecordDecl();
+  return RD && RD->getName() == "allocator" && isStdNamespace(RD->getDeclContext());
+}
+
+/// True if \p Args, or the template arguments of a type among them, name
+/// std::allocator.
+bool mentionsStdAllocator(llvm::ArrayRef<TemplateArgument> Args, unsigned Depth = 0) {
+  if (Depth > 4)
+    return false;
+  for (const TemplateArgument &A : Args) {
+    if (A.getKind() == TemplateArgument::Pack &&
+        mentionsStdAllocator(A.pack_elements(), Depth + 1))
+      return true;
+    if (A.getKind() != TemplateArgument::Type)
+      continue;
+    if (isStdAllocator(A.getAsType()))
+      return true;
+    if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+            A.getAsType()->getAsCXXRecordDecl()))
+      if (mentionsStdAllocator(Spec->getTemplateArgs().asArray(), Depth + 1))
+        return true;
+  }
+  return false;
+}
+
+/// Members of allocator-aware classes that never allocate.
+bool isReadOnlyMember(llvm::StringRef Name) {
+  return llvm::StringSwitch<bool>(Name)
+      .Cases("find", "rfind", "find_first_of", "find_last_of", true)
+      .Cases("find_first_not_of", "find_last_not_of", "compare", "copy", true)
+      .Cases("swap", "_M_erase", "_M_check", "_M_limit", true)
+      .Default(false);
+}
+
+/// Standard classes whose bodyless members allocate (their constructors
+/// and the named members).
+bool isAllocatingStdMember(const CXXRecordDecl *RD, llvm::StringRef Member, bool IsCtor) {
+  llvm::StringRef Class = RD->getName();
+  if (Class == "locale" || Class == "basic_filebuf" || Class == "thread" || Class == "path")
+    return true; // construction, combine, open, _M_start_thread, path ops
+  if (IsCtor && llvm::StringSwitch<bool>(Class)
+                    .Cases("basic_ios", "basic_ostream", "basic_istream", "basic_iostream", true)
+                    .Cases("basic_ifstream", "basic_ofstream", "basic_fstream", true)
+                    .Cases("runtime_error", "logic_error", "domain_error", "invalid_argument", true)
+                    .Cases("length_error", "out_of_range", "range_error", "overflow_error", true)
+                    .Cases("underflow_error", "system_error", "future_error", "failure", true)
+                    .Default(false))
+    return true;
+  return Class == "ios_base" && (Member == "Init" || Member == "_M_grow_words");
+}
+
+} // namespace
+
+LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
+  if (FD->getBuiltinID())
+    return LibraryKind::DoesNotAllocate;
+  const DeclContext *DC = FD->getDeclContext();
+  if (!isStdNamespace(DC)) {
+    // The C library and other system libraries with C linkage.
+    const SourceManager &SM = FD->getASTContext().getSourceManager();
+    if (FD->isExternC() && SM.isInSystemHeader(FD->getLocation()))
+      return LibraryKind::DoesNotAllocate;
+    return LibraryKind::NotLibrary;
+  }
+
+  llvm::StringRef Name =
+      FD->getDeclName().isIdentifier() ? FD->getName() : llvm::StringRef();
+  if (Name.starts_with("__throw_"))
+    return LibraryKind::ThrowHelper;
+
+  for (const DeclContext *C = DC; C && C->isRecord(); C = C->getParent()) {
+    const auto *RD = cast<CXXRecordDecl>(C);
+    if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+      if (mentionsStdAllocator(Spec->getTemplateArgs().asArray()))
+        return isReadOnlyMember(Name) ? LibraryKind::DoesNotAllocate
+                                      : LibraryKind::Allocates;
+    if (isAllocatingStdMember(RD, Name, isa<CXXConstructorDecl>(FD)))
+      return LibraryKind::Allocates;
+  }
+  // Free functions of the standard library known to allocate.
+  if (llvm::StringSwitch<bool>(Name)
+          .Cases("to_string", "to_wstring", "getline", "make_exception_ptr", true)
+          .Default(false))
+    return LibraryKind::Allocates;
+  return LibraryKind::Unknown;
+}
+
+} // namespace allocsel
