@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttrUtil.h"
 #include "Diagnostics.h"
 #include "State.h"
 
@@ -73,7 +74,13 @@ PragmaHandlerRegistry::Add<AllocselPragma>
 struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
   NeedsAllocatorAttrInfo() {
     OptArgs = 15; // arguments get allocsel's own diagnostic
+    // Clang 19 asks plugins about an attribute by its name alone
+    // (ParsedAttrInfo::hasSpelling in clang::hasAttribute): without the
+    // unscoped spelling, [[allocsel::needs_allocator]] would be unknown to
+    // the parser, which then drops its argument list and answers false to
+    // __has_cpp_attribute.
     static constexpr Spelling S[] = {
+        {ParsedAttr::AS_CXX11, "needs_allocator"},
         {ParsedAttr::AS_CXX11, "allocsel::needs_allocator"},
         {ParsedAttr::AS_C23, "allocsel::needs_allocator"},
         {ParsedAttr::AS_GNU, "needs_allocator"},
@@ -91,7 +98,7 @@ struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D,
                                    const ParsedAttr &Attr) const override {
-    if (Attr.getNumArgs() != 0) {
+    if (hasArguments(S, Attr)) {
       report(S.getDiagnostics(), Attr.getLoc(), Diag::NeedsAllocatorArgs);
       return AttributeNotApplied;
     }

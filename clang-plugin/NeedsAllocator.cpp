@@ -275,8 +275,8 @@ public:
         addDestructor(F->getType(), Dtor->getLocation());
       for (const CXXBaseSpecifier &B : RD->bases())
         addDestructor(B.getType(), Dtor->getLocation());
-      if (const FunctionDecl *Delete = Dtor->getOperatorDelete())
-        add(Delete, Dtor->getLocation());
+      // (Only the deleting destructor calls operator delete, for a
+      // delete-expression, which has its own call to it.)
     }
     TraverseStmt(Def->getBody());
     Out.insert(Out.end(), Destructors.begin(), Destructors.end());
@@ -336,9 +336,16 @@ void Graph::addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl
     AddressTakenFns.emplace();
     struct Finder : RecursiveASTVisitor<Finder> {
       llvm::SetVector<const FunctionDecl *> &Set;
+      // A direct call's callee decays to a pointer too; that is not taking
+      // the function's address. Parents are visited before children.
+      llvm::SmallPtrSet<const Expr *, 32> Callees;
       explicit Finder(llvm::SetVector<const FunctionDecl *> &S) : Set(S) {}
       bool shouldVisitTemplateInstantiations() const { return true; }
       bool shouldVisitImplicitCode() const { return true; }
+      bool VisitCallExpr(CallExpr *CE) {
+        Callees.insert(CE->getCallee()->IgnoreParens());
+        return true;
+      }
       void take(const Expr *E) {
         if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
           if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
@@ -350,7 +357,7 @@ void Graph::addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl
         return true;
       }
       bool VisitImplicitCastExpr(ImplicitCastExpr *C) {
-        if (C->getCastKind() == CK_FunctionToPointerDecay)
+        if (C->getCastKind() == CK_FunctionToPointerDecay && !Callees.contains(C))
           take(C->getSubExpr());
         return true;
       }
@@ -503,18 +510,19 @@ void Checker::collectRoots(const VarDecl *Selection, std::vector<Root> &Roots) {
     // Every function the allocator unit defines.
     struct Finder : RecursiveASTVisitor<Finder> {
       Graph &G;
-      llvm::function_ref<void(const FunctionDecl *)> Add;
-      Finder(Graph &G, llvm::function_ref<void(const FunctionDecl *)> Add) : G(G), Add(Add) {}
-      bool shouldVisitImplicitCode() const { return false; }
+      std::vector<const FunctionDecl *> Found;
+      explicit Finder(Graph &G) : G(G) {}
       bool shouldVisitLambdaBody() const { return true; }
       bool VisitFunctionDecl(FunctionDecl *FD) {
         if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
             G.definedInMainFile(FD))
-          Add(FD);
+          Found.push_back(FD);
         return true;
       }
-    } F(G, [&](const FunctionDecl *FD) { Add(FD, false); });
+    } F(G);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
+    for (const FunctionDecl *FD : F.Found)
+      Add(FD, false);
   }
 }
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttrUtil.h"
 #include "Diagnostics.h"
 #include "Options.h"
 #include "Facts.h"
@@ -65,16 +66,6 @@ enum {
   NS_Other = 7
 };
 
-/// True if the attribute was written with parentheses, even empty ones:
-/// then its range ends at the closing parenthesis instead of its name.
-bool hasArgumentList(Sema &S, const ParsedAttr &Attr) {
-  Token Tok;
-  if (Lexer::getRawToken(Attr.getRange().getEnd(), Tok, S.getSourceManager(),
-                         S.getLangOpts(), /*IgnoreWhiteSpace=*/true))
-    return false;
-  return Tok.is(tok::r_paren);
-}
-
 struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
   GlobalAllocatorAttrInfo() {
     // Arguments are rejected by the handler with allocsel's own diagnostic,
@@ -116,7 +107,7 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D,
                                    const ParsedAttr &Attr) const override {
-    if (Attr.getNumArgs() != 0 || hasArgumentList(S, Attr)) {
+    if (hasArguments(S, Attr)) {
       report(S.getDiagnostics(), Attr.getLoc(), Diag::Args);
       return AttributeNotApplied;
     }

@@ -248,8 +248,10 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
       if (R.Selected && Seen.insert(identity(R)).second)
         Sites.push_back({&R, &A});
 
+  llvm::StringSet<> Duplicates;
   for (size_t I = 1; I < Sites.size(); ++I) {
     const Site &First = Sites.front(), &Dup = Sites[I];
+    Duplicates.insert(identity(*Dup.Rec));
     Result.Findings.push_back(
         {"allocsel-duplicate",
          "cannot define multiple global allocators: " + quoted(Dup.sel().Variable) +
@@ -276,7 +278,9 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
     }
   if (!Linked.empty())
     for (const Site &S : Sites) {
-      if (S.In->isLinked() || LinkedSelections.contains(identity(*S.Rec)))
+      // A duplicate was reported already; the advice below would mislead.
+      if (S.In->isLinked() || LinkedSelections.contains(identity(*S.Rec)) ||
+          Duplicates.contains(identity(*S.Rec)))
         continue;
       Finding F{"allocsel-unlinked",
                 "global allocator " + quoted(S.sel().Variable) + " in " +

@@ -343,7 +343,12 @@ namespace allocsel {
 // not pass through the routing.
 // ---------------------------------------------------------------------------
 
-struct Global {
+// Hidden, like the routes: in a shared library, Global and
+// global_allocator_info() must be the library's own, not an executable's
+// inline copy that the dynamic linker would otherwise bind to.
+#define ALLOCSEL_LOCAL __attribute__((visibility("hidden")))
+
+struct ALLOCSEL_LOCAL Global {
   void *alloc(Layout l) const noexcept { return __allocsel_alloc(l.size(), l.align()); }
   void dealloc(void *p, Layout l) const noexcept {
     __allocsel_dealloc(p, l.size(), l.align());
@@ -367,7 +372,7 @@ struct AllocatorInfo {
   std::string_view location;  // "file.cpp:12:41", or why the default applies
 };
 
-inline AllocatorInfo global_allocator_info() noexcept {
+ALLOCSEL_LOCAL inline AllocatorInfo global_allocator_info() noexcept {
   // "selected|variable|type|location" or "default||type|reason"
   std::string_view s = __allocsel_selection();
   std::string_view f[4];
