@@ -390,22 +390,22 @@ Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
   while (!Queue.empty()) {
     const FunctionDecl *N = Queue.front();
     Queue.pop_front();
-    if (N != Start || !body(N)) {
-      Sink K = sink(N);
-      if (K != Sink::None) {
-        if (Result.SinkKind == Sink::None) {
-          Result.SinkKind = K;
-          Result.SinkChain = chainTo(N, nullptr);
-          if (!WantExternals)
-            return Result;
-        }
-        continue;
+    // The start counts too: a function of a needs_allocator unit allocates
+    // by being called.
+    Sink K = sink(N);
+    if (K != Sink::None) {
+      if (Result.SinkKind == Sink::None) {
+        Result.SinkKind = K;
+        Result.SinkChain = chainTo(N, nullptr);
+        if (!WantExternals)
+          return Result;
       }
-      if (isExternal(N)) {
-        if (WantExternals && N != Start)
-          Result.Externals.push_back({N, chainTo(N, nullptr)});
-        continue;
-      }
+      continue;
+    }
+    if (N != Start && isExternal(N)) {
+      if (WantExternals)
+        Result.Externals.push_back({N, chainTo(N, nullptr)});
+      continue;
     }
     for (const Call &C : calls(N)) {
       if (!C.Callee) { // strict: an unknown call
@@ -639,8 +639,10 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
     std::vector<const FunctionDecl *> Fns;
     bool shouldVisitTemplateInstantiations() const { return false; }
     bool VisitFunctionDecl(FunctionDecl *FD) {
+      // (Implicit definitions are the plugin's own routes.)
       if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
           FD->isExternallyVisible() && !FD->isInlined() && !FD->isMain() &&
+          !FD->isImplicit() &&
           FD->getTemplateSpecializationKind() != TSK_ImplicitInstantiation)
         Fns.push_back(FD->getCanonicalDecl());
       return true;

@@ -94,6 +94,9 @@ public:
         for (const facts::MarkedFunction &M : R.Marked)
           Marked.try_emplace(M.Symbol, M.Display);
       }
+    for (const Artifact &A : In.Artifacts)
+      for (const std::string &Name : A.Defined)
+        DefinedAnywhere.insert(Name);
   }
 
   void run(std::vector<Finding> &Out) {
@@ -138,9 +141,11 @@ private:
           return report(Root, {P.At, Segments}, Out, &M->second);
         auto D = Defs.find(C.Symbol);
         if (D == Defs.end()) {
-          if (Opts.Strict)
+          // Not summarized: a function that neither allocates nor calls out
+          // of its unit, or one defined in none of the inputs.
+          if (Opts.Strict && !DefinedAnywhere.contains(C.Symbol))
             return reportUnknown(Root, Segments, C, Out);
-          continue; // defined in none of the inputs: see the policy
+          continue;
         }
         if (D->second.Fn->Allocates)
           return report(Root, {D->second, Segments}, Out, nullptr);
@@ -228,6 +233,7 @@ private:
   const CheckOptions &Opts;
   llvm::StringMap<Summarized> Defs;
   llvm::StringMap<std::string> Marked;
+  llvm::StringSet<> DefinedAnywhere;
   std::vector<Summarized> Roots;
 };
 

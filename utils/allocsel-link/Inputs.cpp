@@ -89,6 +89,27 @@ void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &
     if (!decodeInto(*Contents, A, In))
       return;
   }
+  if (In.WantSymbols) {
+    // Both tables: a linked file's functions may be only in .dynsym.
+    auto Collect = [&](auto Symbols) {
+      for (const object::ELFSymbolRef &Sym : Symbols) {
+        Expected<uint32_t> Flags = Sym.getFlags();
+        Expected<object::SymbolRef::Type> Type = Sym.getType();
+        Expected<StringRef> Name = Sym.getName();
+        if (!Flags || !Type || !Name) {
+          consumeError(Flags.takeError());
+          consumeError(Type.takeError());
+          consumeError(Name.takeError());
+          continue;
+        }
+        if (*Type == object::SymbolRef::ST_Function &&
+            !(*Flags & object::SymbolRef::SF_Undefined) && (*Flags & object::SymbolRef::SF_Global))
+          A.Defined.push_back(Name->str());
+      }
+    };
+    Collect(Obj.symbols());
+    Collect(Obj.getDynamicSymbolIterators());
+  }
   In.Artifacts.push_back(std::move(A));
 }
 

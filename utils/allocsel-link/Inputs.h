@@ -34,6 +34,8 @@ struct Artifact {
   Origin Where;
   Kind K = Object;
   std::vector<facts::UnitRecord> Records;
+  /// Functions it defines (read only when Inputs::WantSymbols).
+  std::vector<std::string> Defined;
 
   bool isLinked() const { return K == Executable || K == SharedLibrary; }
 };
@@ -48,6 +50,8 @@ struct InputError {
 struct Inputs {
   std::vector<Artifact> Artifacts;
   std::vector<InputError> Errors;
+  /// Read the functions each ELF input defines (for check --strict).
+  bool WantSymbols = false;
 };
 
 /// Reads \p Path (any supported kind) into \p In.

@@ -88,6 +88,7 @@ int main(int argc, char **argv) {
     return usageError("no input files");
 
   Inputs In;
+  In.WantSymbols = Opts.Strict;
   for (const std::string &F : Files)
     readFile(F, In);
   CheckResult R = check(In, Opts);
