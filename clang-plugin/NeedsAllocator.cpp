@@ -528,6 +528,10 @@ void Checker::collectRoots(const VarDecl *Selection, std::vector<Root> &Roots) {
 
 std::vector<facts::Step> Checker::steps(const std::vector<Call> &Chain) {
   std::vector<facts::Step> Out;
+  // Only the first call (from the summarized function, in the user's code)
+  // and the last (what allocates, or leaves the unit) are kept; the calls
+  // between are counted. The compiler error for this unit would show them
+  // all; the link check's report names the unit to compile for that.
   std::uint32_t Skipped = 0;
   for (size_t I = 0; I < Chain.size(); ++I) {
     const Call &C = Chain[I];
@@ -539,6 +543,13 @@ std::vector<facts::Step> Checker::steps(const std::vector<Call> &Chain) {
     Out.push_back({C.Callee ? display(C.Callee) : std::string(C.Unknown),
                    location(C.Loc), Skipped});
     Skipped = 0;
+  }
+  if (Out.size() > 2) {
+    std::uint32_t Between = 0;
+    for (size_t I = 1; I + 1 < Out.size(); ++I)
+      Between += 1 + Out[I].Skipped;
+    Out.back().Skipped += Between;
+    Out.erase(Out.begin() + 1, Out.end() - 1);
   }
   return Out;
 }
@@ -608,7 +619,9 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
       return; // a pure function: other units need not know it
     facts::FunctionSummary Sum;
     Sum.Symbol = symbol(FD);
-    Sum.Display = display(FD);
+    // allocsel-link demangles the symbol; a display name is kept only for
+    // what has none (C linkage keeps its name as its symbol anyway).
+    Sum.Display = "";
     Sum.Loc = location((Defined ? G.body(FD) : FD)->getLocation());
     Sum.Root = IsRoot;
     Sum.Defined = Defined;
@@ -619,7 +632,7 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
       Sum.Chain = steps(F.SinkChain);
     }
     for (const auto &[Callee, Chain] : F.Externals)
-      Sum.Calls.push_back({symbol(Callee), display(Callee), steps(Chain)});
+      Sum.Calls.push_back({symbol(Callee), "", steps(Chain)});
     Rec.Functions.push_back(std::move(Sum));
     Summarized.insert(FD);
   };
@@ -651,6 +664,10 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
   E.TraverseDecl(Ctx.getTranslationUnitDecl());
   for (const FunctionDecl *FD : E.Fns) {
     if (Summarized.contains(FD) || !G.definedInMainFile(FD))
+      continue;
+    // Every unit recognizes these by what they are; no summary needed.
+    Sink K = G.sink(FD);
+    if (K == Sink::GlobalOperator || K == Sink::Route)
       continue;
     Summarize(FD, G.search(FD, /*WantExternals=*/true), /*IsRoot=*/false);
   }

@@ -3,6 +3,7 @@
 #include "Check.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -60,6 +61,23 @@ const char *kindName(Artifact::Kind K) {
     return "shared library";
   }
   return "file";
+}
+
+/// How users read a function the records name by its symbol:
+/// "_ZN3app4initEv" is "app::init".
+std::string displayOf(const std::string &Display, const std::string &Symbol) {
+  if (!Display.empty())
+    return Display;
+  llvm::ItaniumPartialDemangler D;
+  if (D.partialDemangle(Symbol.c_str()))
+    return Symbol; // not mangled: a C name
+  std::size_t N = 0;
+  char *Buf = D.isFunction() ? D.getFunctionName(nullptr, &N) : nullptr;
+  if (!Buf)
+    return Symbol;
+  std::string Out(Buf);
+  std::free(Buf);
+  return Out;
 }
 
 /// A function summary and where it was read.
@@ -165,13 +183,14 @@ private:
     Fd.Name = "allocsel-needs-allocator-cycle";
     Fd.Loc = Def.Fn->Loc;
     Fd.Where = Def.In->Where;
+    std::string Name = displayOf(F.Display, F.Symbol);
     if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
-      Fd.Message = quoted(F.Display) + ", a member of global allocator " +
+      Fd.Message = quoted(Name) + ", a member of global allocator " +
                    quoted(Root.Unit->Selected->Variable) +
                    ", allocates through the global allocator it provides: it reaches " +
                    Reached + " in another unit (" + Def.In->Where.str() + ")";
     else
-      Fd.Message = quoted(F.Display) +
+      Fd.Message = quoted(Name) +
                    " is part of an allocator (its unit is marked '#pragma allocsel "
                    "allocator') but allocates through the global allocator: it reaches " +
                    Reached + " in another unit (" + Def.In->Where.str() + ")";
@@ -185,7 +204,7 @@ private:
   /// One note per call, as the plugin writes them, and a note naming the
   /// file where the chain enters each unit.
   void addSteps(Finding &Fd, const Segment &S, bool First) {
-    std::string Caller = S.From.Fn->Display;
+    std::string Caller = displayOf(S.From.Fn->Display, S.From.Fn->Symbol);
     if (!First) // the error itself names where the chain starts
       Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
                           S.From.Fn->Loc, S.From.In->Where});
@@ -211,7 +230,7 @@ private:
     } else {
       addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty());
       if (Final.At.Unit->NeedsAllocatorUnit)
-        Fd.Notes.push_back({quoted(F.Display) +
+        Fd.Notes.push_back({quoted(displayOf(F.Display, F.Symbol)) +
                                 " is defined in a unit that needs a global allocator "
                                 "('#pragma allocsel needs_allocator')",
                             F.Loc, Final.At.In->Where});
@@ -221,10 +240,11 @@ private:
 
   void reportUnknown(const Summarized &Root, const std::vector<Segment> &Segments,
                      const facts::ExternalCall &C, std::vector<Finding> &Out) {
-    Finding Fd = start(Root, quoted(C.Display));
+    std::string Callee = displayOf(C.Display, C.Symbol);
+    Finding Fd = start(Root, quoted(Callee));
     for (const Segment &S : Segments)
       addSteps(Fd, S, &S == &Segments.front());
-    Fd.Notes.push_back({quoted(C.Display) +
+    Fd.Notes.push_back({quoted(Callee) +
                             " is defined in none of the inputs: --strict counts it as allocating",
                         std::nullopt, Segments.back().From.In->Where});
     Out.push_back(std::move(Fd));

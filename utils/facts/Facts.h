@@ -72,7 +72,7 @@ struct Step {
 /// A call that leaves the unit: `Symbol` has no body in it.
 struct ExternalCall {
   std::string Symbol;      // linkage name, to find the definition elsewhere
-  std::string Display;
+  std::string Display;     // may be empty: readers demangle Symbol
   std::vector<Step> Steps; // from the summarized function to the call
 };
 
@@ -83,7 +83,7 @@ struct ExternalCall {
 /// folded into them.
 struct FunctionSummary {
   std::string Symbol;
-  std::string Display;
+  std::string Display; // may be empty: readers demangle Symbol
   Location Loc;
   bool Root = false;    // an Alloc member of the selection, or defined in an allocator unit
   bool Defined = true;  // false for a root whose body is in another unit
