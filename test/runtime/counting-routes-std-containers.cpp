@@ -14,17 +14,8 @@
 #include <string>
 #include <vector>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-// The pointer escapes: the compiler cannot drop the allocation behind it.
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 // CHECK: selected: 1
 // CHECK-NEXT: variable: app::GLOBAL

@@ -45,16 +45,8 @@
 #include <unordered_map>
 #include <vector>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 // ---------------------------------------------------------------------------
 // The checking allocator.

@@ -22,16 +22,8 @@
 #include <cstdlib>
 #include <new>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 constexpr std::size_t small_limit = std::size_t(1) << 20;
 constexpr std::size_t big = std::size_t(8) << 20;

@@ -24,14 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
 #ifdef CONF_SYMBOL
 extern "C" const char *allocsel_je_malloc_conf = "narenas:5";

@@ -54,14 +54,7 @@ static_assert(!allocsel::Alloc<BadZeroed>);
 static_assert(!allocsel::Alloc<long>);
 #endif
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
 // Only alloc and dealloc: the defaults provide alloc_zeroed and realloc.
 struct Minimal {

@@ -49,16 +49,8 @@
 #include <cstring>
 #include <dlfcn.h>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 #ifdef SELECT_JEMALLOC
 [[global_allocator]] constinit allocsel::Jemalloc G{};

@@ -23,16 +23,8 @@
 #include <thread>
 #include <vector>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 #ifndef NO_SELECTION
 [[global_allocator]] constinit allocsel::Counting<allocsel::Jemalloc> GLOBAL{};

@@ -20,16 +20,8 @@
 #include <new>
 #include <unistd.h>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                   #cond);                                                     \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
+#include "Inputs/check.h"
 
-template <class T> void escape(T *p) { asm volatile("" : : "g"(p) : "memory"); }
 
 #if defined(COUNTING)
 [[global_allocator]] constinit allocsel::Counting<allocsel::System> GLOBAL{};
