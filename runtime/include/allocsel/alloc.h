@@ -264,6 +264,7 @@ private:
 } // namespace allocsel
 
 extern "C" {
+void *allocsel_je_malloc(std::size_t size) noexcept;
 void *allocsel_je_mallocx(std::size_t size, int flags) noexcept;
 void *allocsel_je_rallocx(void *p, std::size_t size, int flags) noexcept;
 void allocsel_je_dallocx(void *p, int flags) noexcept;
@@ -276,14 +277,17 @@ namespace allocsel {
 
 struct Jemalloc {
   void *alloc(Layout l) const noexcept {
-    return allocsel_je_mallocx(nonzero(l.size()), flags(l.size(), l.align()));
+    // malloc has jemalloc's fast path (thread cache, no flag decoding);
+    // mallocx does not.
+    if (l.align() <= 16)
+      return allocsel_je_malloc(size_for(l.size(), l.align()));
+    return allocsel_je_mallocx(l.size() + (l.size() == 0), lg_align(l.align()));
   }
   void *alloc_zeroed(Layout l) const noexcept {
-    return allocsel_je_mallocx(nonzero(l.size()),
-                               flags(l.size(), l.align()) | zero_flag);
+    return allocsel_je_mallocx(size_for(l.size(), l.align()), flags(l.align()) | zero_flag);
   }
   void dealloc(void *p, Layout l) const noexcept {
-    allocsel_je_sdallocx(p, nonzero(l.size()), flags(l.size(), l.align()));
+    allocsel_je_sdallocx(p, size_for(l.size(), l.align()), flags(l.align()));
   }
   void dealloc_unsized(void *p, std::size_t) const noexcept {
     allocsel_je_dallocx(p, 0);
@@ -291,7 +295,7 @@ struct Jemalloc {
   void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
     if (!Layout::is_valid(new_size, l.align()))
       return nullptr;
-    return allocsel_je_rallocx(p, nonzero(new_size), flags(new_size, l.align()));
+    return allocsel_je_rallocx(p, size_for(new_size, l.align()), flags(l.align()));
   }
 
   // jemalloc's mallctl on allocsel's copy ("stats.allocated", "epoch", ...).
@@ -301,15 +305,20 @@ struct Jemalloc {
   }
 
 private:
-  // jemalloc's size classes are aligned to min(size, 16) at least; only a
-  // larger alignment needs MALLOCX_LG_ALIGN (whose value is log2(align)).
-  static constexpr int flags(std::size_t size, std::size_t align) noexcept {
-    return align <= 16 && align <= size ? 0 : __builtin_ctzl(align);
+  // Every jemalloc size class is aligned to the largest power of two that
+  // divides it, up to 16 at least: asking for max(size, align) bytes with no
+  // flags gives any alignment up to 16, on the fast path, without
+  // MALLOCX_LG_ALIGN (which sends small blocks down jemalloc's slow path).
+  // Size 0 becomes 1: mallocx and sdallocx take no size 0.
+  static constexpr std::size_t size_for(std::size_t size, std::size_t align) noexcept {
+    std::size_t n = align <= 16 && size < align ? align : size;
+    return n + (n == 0);
   }
-  // mallocx and sdallocx take no size 0.
-  static constexpr std::size_t nonzero(std::size_t size) noexcept {
-    return size + (size == 0);
+  static constexpr int flags(std::size_t align) noexcept {
+    return align <= 16 ? 0 : lg_align(align);
   }
+  // MALLOCX_LG_ALIGN(la) is la itself.
+  static constexpr int lg_align(std::size_t align) noexcept { return __builtin_ctzl(align); }
   static constexpr int zero_flag = 0x40; // MALLOCX_ZERO
 };
 
