@@ -209,14 +209,14 @@ struct System {
   static constexpr std::size_t malloc_align = alignof(std::max_align_t);
 
   void *alloc(Layout l) const noexcept {
-    if (fits_malloc(l.size(), l.align()))
-      return std::malloc(l.size());
+    if (l.align() <= malloc_align)
+      return std::malloc(at_least(l.size(), l.align()));
     return aligned(l);
   }
 
   void *alloc_zeroed(Layout l) const noexcept {
-    if (fits_malloc(l.size(), l.align()))
-      return std::calloc(1, l.size());
+    if (l.align() <= malloc_align)
+      return std::calloc(1, at_least(l.size(), l.align()));
     void *p = aligned(l);
     if (p != nullptr)
       std::memset(p, 0, l.size());
@@ -229,15 +229,17 @@ struct System {
   void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
     if (!Layout::is_valid(new_size, l.align()))
       return nullptr;
-    if (fits_malloc(new_size, l.align()))
-      return std::realloc(p, new_size);
+    if (l.align() <= malloc_align)
+      return std::realloc(p, at_least(new_size, l.align()));
     return allocsel::realloc(Fallback{}, p, l, new_size);
   }
 
 private:
-  // malloc's result is aligned for any object that fits in the block.
-  static constexpr bool fits_malloc(std::size_t size, std::size_t align) noexcept {
-    return align <= malloc_align && align <= size;
+  // malloc(n) is aligned for any object of fundamental alignment that fits
+  // in n bytes: asking for at least `align` bytes gives any alignment up to
+  // malloc_align, without posix_memalign's slow path.
+  static constexpr std::size_t at_least(std::size_t size, std::size_t align) noexcept {
+    return size < align ? align : size;
   }
   static void *aligned(Layout l) noexcept {
     void *p = nullptr;
