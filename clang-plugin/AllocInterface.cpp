@@ -88,23 +88,26 @@ bool isNothrow(Sema &S, FunctionDecl *FD, SourceLocation Loc) {
 
 llvm::ArrayRef<MemberSpec> allocMembers() { return Members; }
 
-QualType lookupLayoutType(Sema &S) {
+NamedDecl *lookupQualified(Sema &S, DeclContext *DC, llvm::StringRef Name,
+                           unsigned LookupKind) {
   ASTContext &Ctx = S.getASTContext();
-  LookupResult NS(S, &Ctx.Idents.get("allocsel"), SourceLocation(),
-                  Sema::LookupNamespaceName);
-  if (!S.LookupQualifiedName(NS, Ctx.getTranslationUnitDecl()))
-    return QualType();
-  auto *Namespace = NS.getAsSingle<NamespaceDecl>();
-  if (!Namespace)
-    return QualType();
-  LookupResult R(S, &Ctx.Idents.get("Layout"), SourceLocation(),
-                 Sema::LookupOrdinaryName);
-  if (!S.LookupQualifiedName(R, Namespace))
-    return QualType();
-  auto *Record = R.getAsSingle<CXXRecordDecl>();
+  LookupResult R(S, &Ctx.Idents.get(Name), SourceLocation(),
+                 static_cast<Sema::LookupNameKind>(LookupKind));
+  R.suppressDiagnostics();
+  if (!S.LookupQualifiedName(R, DC ? DC : Ctx.getTranslationUnitDecl()))
+    return nullptr;
+  return R.isSingleResult() ? R.getFoundDecl() : nullptr;
+}
+
+QualType lookupLayoutType(Sema &S) {
+  auto *Namespace = dyn_cast_or_null<NamespaceDecl>(
+      lookupQualified(S, nullptr, "allocsel", Sema::LookupNamespaceName));
+  auto *Record = Namespace ? dyn_cast_or_null<CXXRecordDecl>(lookupQualified(
+                                 S, Namespace, "Layout", Sema::LookupOrdinaryName))
+                           : nullptr;
   if (!Record || !Record->hasDefinition())
     return QualType();
-  return Ctx.getRecordType(Record);
+  return S.getASTContext().getRecordType(Record);
 }
 
 MemberResolution resolveMember(Sema &S, CXXRecordDecl *Record,

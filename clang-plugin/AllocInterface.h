@@ -18,6 +18,7 @@
 
 namespace clang {
 class CXXRecordDecl;
+class DeclContext;
 class FunctionDecl;
 class NamedDecl;
 class Sema;
@@ -55,6 +56,11 @@ struct MemberResolution {
   /// What the name found (candidates, or the non-function member).
   llvm::SmallVector<clang::NamedDecl *, 2> Found;
 };
+
+/// Qualified lookup of \p Name in \p DC (the global namespace if null),
+/// diagnostics suppressed: the single declaration found, or null.
+clang::NamedDecl *lookupQualified(clang::Sema &S, clang::DeclContext *DC,
+                                  llvm::StringRef Name, unsigned LookupKind);
 
 /// Looks up 'allocsel::Layout' in the unit; null if the header is missing.
 clang::QualType lookupLayoutType(clang::Sema &S);

@@ -446,6 +446,12 @@ private:
   bool inSystemHeader(SourceLocation Loc) const {
     return Loc.isValid() && SM.isInSystemHeader(SM.getExpansionLoc(Loc));
   }
+  /// A run of calls inside system headers shows only its last call, in the
+  /// notes as in the summary: true for the calls left out.
+  bool elided(const std::vector<Call> &Chain, size_t I) const {
+    return inSystemHeader(Chain[I].Loc) && I + 1 < Chain.size() &&
+           inSystemHeader(Chain[I + 1].Loc);
+  }
   std::string display(const FunctionDecl *FD) const {
     std::string Out;
     llvm::raw_string_ostream OS(Out);
@@ -535,8 +541,7 @@ std::vector<facts::Step> Checker::steps(const std::vector<Call> &Chain) {
   std::uint32_t Skipped = 0;
   for (size_t I = 0; I < Chain.size(); ++I) {
     const Call &C = Chain[I];
-    bool LastOfRun = I + 1 == Chain.size() || !inSystemHeader(Chain[I + 1].Loc);
-    if (inSystemHeader(C.Loc) && !LastOfRun) {
+    if (elided(Chain, I)) {
       ++Skipped;
       continue;
     }
@@ -571,8 +576,7 @@ void Checker::reportChain(const Root &R, const Found &F, const VarDecl *Selectio
   unsigned Skipped = 0;
   for (size_t I = 0; I < F.SinkChain.size(); ++I) {
     const Call &C = F.SinkChain[I];
-    bool LastOfRun = I + 1 == F.SinkChain.size() || !inSystemHeader(F.SinkChain[I + 1].Loc);
-    if (inSystemHeader(C.Loc) && !LastOfRun) {
+    if (elided(F.SinkChain, I)) {
       ++Skipped;
       Caller = C.Callee;
       continue;

@@ -21,6 +21,7 @@
 
 #include "RouteEmitter.h"
 
+#include "AllocInterface.h"
 #include "Diagnostics.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -55,21 +56,6 @@ constexpr Route Routes[] = {
     {"__allocsel_selection", ""},
 };
 
-/// Qualified lookup of \p Name in \p DC (the global namespace if null).
-NamedDecl *lookupIn(Sema &S, DeclContext *DC, llvm::StringRef Name,
-                    Sema::LookupNameKind Kind, LookupResult *Out = nullptr) {
-  ASTContext &Ctx = S.getASTContext();
-  LookupResult R(S, &Ctx.Idents.get(Name), SourceLocation(), Kind);
-  R.suppressDiagnostics();
-  if (!S.LookupQualifiedName(R, DC ? DC : Ctx.getTranslationUnitDecl()))
-    return nullptr;
-  if (Out) {
-    *Out = std::move(R);
-    return Out->getRepresentativeDecl();
-  }
-  return R.isSingleResult() ? R.getFoundDecl() : nullptr;
-}
-
 /// "selected|app::GLOBAL|Counting|main.cpp:12:41", parsed by
 /// allocsel::global_allocator_info().
 std::string describe(const VarDecl *V, const SourceManager &SM,
@@ -92,9 +78,9 @@ public:
   /// name of what was missing.
   bool build(llvm::SmallVectorImpl<FunctionDecl *> &Out, std::string &Missing) {
     NamespaceDecl *Allocsel = dyn_cast_or_null<NamespaceDecl>(
-        lookupIn(S, nullptr, "allocsel", Sema::LookupNamespaceName));
+        lookupQualified(S, nullptr, "allocsel", Sema::LookupNamespaceName));
     NamespaceDecl *Detail =
-        Allocsel ? dyn_cast_or_null<NamespaceDecl>(lookupIn(
+        Allocsel ? dyn_cast_or_null<NamespaceDecl>(lookupQualified(
                        S, Allocsel, "detail", Sema::LookupNamespaceName))
                  : nullptr;
     if (!Detail) {
@@ -103,7 +89,7 @@ public:
     }
     for (const Route &R : Routes) {
       auto *Decl = dyn_cast_or_null<FunctionDecl>(
-          lookupIn(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
+          lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
       if (!Decl) {
         Missing = R.Symbol.str();
         return false;
