@@ -25,6 +25,7 @@
 #include "NeedsAllocator.h"
 
 #include "AllocInterface.h"
+#include "CrashGuard.h"
 #include "Diagnostics.h"
 #include "RouteEmitter.h"
 #include "StdModel.h"
@@ -76,11 +77,56 @@ struct Found {
   std::vector<std::pair<const FunctionDecl *, std::vector<Call>>> Externals;
 };
 
+/// The function type an indirect call calls through, and whether it calls
+/// through a pointer to member.
+struct IndirectCallee {
+  QualType Type; // a FunctionType, or null when no function can be called
+  bool Member = false;
+};
+
+/// What an indirect call's callee expression calls. Total over every callee
+/// clang builds: a function pointer or reference, a pointer to member
+/// (`(o.*pm)()`, `(p->*pm)()`), a block (`^{...}()`), and anything else
+/// (left null: no function of the unit is its target).
+IndirectCallee indirectCallee(const Expr *Callee) {
+  Callee = Callee->IgnoreParens();
+  IndirectCallee R;
+  QualType T = Callee->getType();
+  if (const auto *BO = dyn_cast<BinaryOperator>(Callee); BO && BO->isPtrMemOp()) {
+    T = BO->getRHS()->getType(); // the bound member's type is a placeholder
+    R.Member = true;
+  }
+  if (const auto *P = T->getAs<PointerType>())
+    T = P->getPointeeType();
+  else if (const auto *Ref = T->getAs<ReferenceType>())
+    T = Ref->getPointeeType();
+  else if (const auto *MP = T->getAs<MemberPointerType>()) {
+    T = MP->getPointeeType();
+    R.Member = true;
+  } else if (T->getAs<BlockPointerType>())
+    return {}; // a block's body is analysed where the block is written
+  if (T.isNull() || T->isDependentType() || !T->getAs<FunctionType>())
+    return {};
+  R.Type = T;
+  return R;
+}
+
+/// Whether two function types are the same, exception specifications aside.
+/// (ASTContext::hasSameFunctionTypeIgnoringExceptionSpec requires both to be
+/// prototypes; C has unprototyped functions.)
+bool sameFunctionType(ASTContext &Ctx, QualType A, QualType B) {
+  if (A->isDependentType() || B->isDependentType())
+    return false;
+  if (A->getAs<FunctionProtoType>() && B->getAs<FunctionProtoType>())
+    return Ctx.hasSameFunctionTypeIgnoringExceptionSpec(A, B);
+  return Ctx.hasSameType(A, B);
+}
+
 class Graph {
 public:
-  Graph(Sema &S, const UnitState &State, bool Strict)
+  Graph(Sema &S, const UnitState &State, const Options &Opts, AnalysisProgress &Progress)
       : S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()), State(State),
-        Strict(Strict) {}
+        Strict(Opts.Strict), CrashIn(Opts.TestCrashIn), Progress(Progress) {}
 
   static const FunctionDecl *canonical(const FunctionDecl *FD) {
     return FD ? FD->getCanonicalDecl() : nullptr;
@@ -146,9 +192,11 @@ public:
   bool Strict;
 
 private:
+  std::string CrashIn; // test only: fail when reading this function
+  AnalysisProgress &Progress;
   friend class CallCollector;
   void overriders(const CXXMethodDecl *MD, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
-  void addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
+  void addressTaken(const IndirectCallee &Callee, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
 
   llvm::DenseMap<const FunctionDecl *, std::vector<Call>> Edges;
   std::optional<llvm::DenseMap<const CXXMethodDecl *, llvm::SmallVector<const CXXMethodDecl *, 2>>>
@@ -182,6 +230,8 @@ public:
   /// last, so that of two chains of the same length, the one the user
   /// wrote is reported.
   void addDestructor(QualType T, SourceLocation Loc) {
+    if (T->isDependentType())
+      return;
     if (const CXXRecordDecl *RD = G.Ctx.getBaseElementType(T)->getAsCXXRecordDecl())
       if (RD->hasDefinition() && !RD->hasTrivialDestructor())
         if (const FunctionDecl *Dtor = RD->getDestructor())
@@ -192,21 +242,20 @@ public:
     SourceLocation Loc = CE->getExprLoc();
     const FunctionDecl *FD = CE->getDirectCallee();
     if (!FD) {
-      if (isa<CXXPseudoDestructorExpr>(CE->getCallee()->IgnoreParens()))
+      const Expr *Callee = CE->getCallee();
+      if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
         return true;
-      QualType T = CE->getCallee()->getType();
-      if (const auto *P = T->getAs<PointerType>())
-        T = P->getPointeeType();
-      else if (const auto *MP = T->getAs<MemberPointerType>())
-        T = MP->getPointeeType();
       if (G.Strict) {
         Out.push_back({nullptr, Loc, "an indirect call"});
         return true;
       }
+      IndirectCallee Target = indirectCallee(Callee);
+      if (Target.Type.isNull())
+        return true; // nothing of the unit can be its target (a block)
       llvm::SmallVector<const FunctionDecl *, 8> Targets;
-      G.addressTaken(T, Targets);
-      for (const FunctionDecl *Target : Targets)
-        add(Target, Loc);
+      G.addressTaken(Target, Targets);
+      for (const FunctionDecl *T : Targets)
+        add(T, Loc);
       return true;
     }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
@@ -241,7 +290,8 @@ public:
   }
   bool VisitCXXDeleteExpr(CXXDeleteExpr *E) {
     add(E->getOperatorDelete(), E->getExprLoc());
-    addDestructor(E->getDestroyedType(), E->getExprLoc());
+    if (QualType T = E->getDestroyedType(); !T.isNull())
+      addDestructor(T, E->getExprLoc());
     return true;
   }
   bool VisitCXXBindTemporaryExpr(CXXBindTemporaryExpr *E) {
@@ -293,8 +343,12 @@ const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
   if (It != Edges.end())
     return It->second;
   std::vector<Call> Out;
-  if (const FunctionDecl *Def = body(FD))
+  if (const FunctionDecl *Def = body(FD)) {
+    Progress.Current = Def;
+    if (!CrashIn.empty() && Def->getQualifiedNameAsString() == CrashIn)
+      crashForTesting();
     CallCollector(*this, Out).collect(Def);
+  }
   return Edges[FD] = std::move(Out);
 }
 
@@ -330,7 +384,8 @@ void Graph::overriders(const CXXMethodDecl *MD,
       Out.push_back(M);
 }
 
-void Graph::addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
+void Graph::addressTaken(const IndirectCallee &Callee,
+                         llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
   if (!AddressTakenFns) {
     // Once per unit: every function whose address the unit takes.
     AddressTakenFns.emplace();
@@ -364,9 +419,15 @@ void Graph::addressTaken(QualType FnTy, llvm::SmallVectorImpl<const FunctionDecl
     } F(*AddressTakenFns);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
   }
-  for (const FunctionDecl *FD : *AddressTakenFns)
-    if (Ctx.hasSameFunctionTypeIgnoringExceptionSpec(FD->getType(), FnTy))
+  for (const FunctionDecl *FD : *AddressTakenFns) {
+    // A pointer to member calls non-static member functions only; a plain
+    // function pointer, anything else.
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    if ((MD && MD->isInstance()) != Callee.Member || FD->isDependentContext())
+      continue;
+    if (sameFunctionType(Ctx, FD->getType(), Callee.Type))
       Out.push_back(FD);
+  }
 }
 
 Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
@@ -430,8 +491,8 @@ Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
 
 class Checker {
 public:
-  Checker(Sema &S, const UnitState &State, bool Strict)
-      : G(S, State, Strict), S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()),
+  Checker(Sema &S, const UnitState &State, const Options &Opts, AnalysisProgress &Progress)
+      : G(S, State, Opts, Progress), S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()),
         Diags(S.getDiagnostics()), Mangler(Ctx.createMangleContext()) {}
 
   bool run(const VarDecl *Selection, facts::UnitRecord &Rec);
@@ -686,8 +747,9 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
 } // namespace
 
 bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selection,
-                         bool Strict, facts::UnitRecord &Rec) {
-  return Checker(S, State, Strict).run(Selection, Rec);
+                         const Options &Opts, facts::UnitRecord &Rec,
+                         AnalysisProgress &Progress) {
+  return Checker(S, State, Opts, Progress).run(Selection, Rec);
 }
 
 } // namespace allocsel

@@ -17,21 +17,30 @@
 #define ALLOCSEL_PLUGIN_NEEDSALLOCATOR_H
 
 #include "Facts.h"
+#include "Options.h"
 #include "State.h"
 
 namespace clang {
+class FunctionDecl;
 class Sema;
 class VarDecl;
 } // namespace clang
 
 namespace allocsel {
 
+/// What the analysis is working on, kept up to date so that an internal
+/// failure can name it (see CrashGuard.h).
+struct AnalysisProgress {
+  /// The function whose body is being read, or null.
+  const clang::FunctionDecl *Current = nullptr;
+};
+
 /// Runs the analysis at the end of the unit: reports chains inside the unit
 /// (returns false if it reported any) and fills \p Rec's summary.
 /// \p Selection is the unit's routed selection, or null.
 bool checkNeedsAllocator(clang::Sema &S, const UnitState &State,
-                         const clang::VarDecl *Selection, bool Strict,
-                         facts::UnitRecord &Rec);
+                         const clang::VarDecl *Selection, const Options &Opts,
+                         facts::UnitRecord &Rec, AnalysisProgress &Progress);
 
 } // namespace allocsel
 

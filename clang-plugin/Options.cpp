@@ -39,6 +39,10 @@ bool Options::parse(const std::vector<std::string> &Args,
       DefaultRoutes = Arg.split('=').second.str();
       continue;
     }
+    if (Name == "test-crash-in" && Arg.contains('=')) {
+      TestCrashIn = Arg.split('=').second.str();
+      continue;
+    }
     report(Diags, clang::SourceLocation(), Diag::UnknownOption) << Arg;
     Ok = false;
   }

@@ -17,6 +17,9 @@ struct Options {
   bool Strict = false;
   /// Set when compiling allocsel's default routes: the allocator they use.
   std::string DefaultRoutes;
+  /// Test only: the analysis fails (a real crash) when it reads the body of
+  /// the function with this qualified name.
+  std::string TestCrashIn;
 
   /// Parses the arguments clang hands the plugin (the part after
   /// -fplugin-arg-allocsel-). Reports unknown ones; returns false if any.

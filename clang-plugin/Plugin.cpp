@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "AttrUtil.h"
+#include "CrashGuard.h"
 #include "Diagnostics.h"
 #include "Options.h"
 #include "Facts.h"
@@ -186,7 +187,21 @@ public:
     if (!S || S->getDiagnostics().hasErrorOccurred())
       return;
     facts::UnitRecord Rec = unitRecord();
-    if (checkNeedsAllocator(*S, State, Routed ? RoutedVar : nullptr, Opts.Strict, Rec))
+    // The analysis reads every function of the unit: guarded, so that a bug
+    // in it is one allocsel-internal error, never a compiler crash.
+    AnalysisProgress Progress;
+    bool Clean = false;
+    if (!runGuarded([&] {
+          Clean = checkNeedsAllocator(*S, State, Routed ? RoutedVar : nullptr, Opts,
+                                      Rec, Progress);
+        })) {
+      const FunctionDecl *FD = Progress.Current;
+      report(S->getDiagnostics(), FD ? FD->getLocation() : SourceLocation(),
+             Diag::AnalysisCrashed)
+          << (FD != nullptr) << FD;
+      return;
+    }
+    if (Clean)
       writeFacts(Rec);
   }
 

@@ -26,6 +26,18 @@ enum {
   TK_StaticInInline = 3
 };
 
+/// Whether clang has already rejected something the type checks depend on:
+/// the variable's class (a member or base of invalid type) or its
+/// initializer. Checking them would only repeat clang's error in other words.
+bool dependsOnInvalidCode(const VarDecl *V) {
+  const Type *T = V->getType()->getBaseElementTypeUnsafe();
+  if (const TagDecl *Tag = T->getAsTagDecl())
+    if (Tag->isInvalidDecl() || (Tag->getDefinition() && Tag->getDefinition()->isInvalidDecl()))
+      return true;
+  const Expr *Init = V->getInit();
+  return Init && Init->containsErrors();
+}
+
 } // namespace
 
 bool SelectionChecker::check(const Marked &M) {
@@ -41,6 +53,8 @@ bool SelectionChecker::check(const Marked &M) {
     Ok = false;
   }
   State.Selections.push_back(M);
+  if (dependsOnInvalidCode(V))
+    return false;
   // Each check reports on its own, so run all of them.
   Ok &= checkInterface(V);
   Ok &= checkConstantInit(V);
@@ -184,6 +198,9 @@ bool SelectionChecker::checkConstantInit(VarDecl *V) {
   // No initializer: zero-initialization, which is static.
   if (!Init || V->hasConstantInitialization())
     return true;
+  // 'constinit' and 'constexpr' variables get clang's own error for this.
+  if (V->isConstexpr() || V->hasAttr<ConstInitAttr>())
+    return false;
 
   DiagnosticsEngine &Diags = S.getDiagnostics();
   {
