@@ -206,6 +206,8 @@ private:
 
 /// Collects the calls of one function body.
 class CallCollector : public RecursiveASTVisitor<CallCollector> {
+  using Base = RecursiveASTVisitor<CallCollector>;
+
 public:
   CallCollector(Graph &G, std::vector<Call> &Out) : G(G), Out(Out) {}
 
@@ -221,6 +223,54 @@ public:
   }
   // Local classes' member functions are functions of their own.
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+
+  // Operands that are never evaluated call nothing: sizeof, alignof,
+  // noexcept(...), decltype, typeof, static_assert, requires-expressions,
+  // typeid of a non-polymorphic operand, and the arguments of
+  // __builtin_constant_p and __builtin_assume.
+  bool TraverseUnaryExprOrTypeTraitExpr(UnaryExprOrTypeTraitExpr *, DataRecursionQueue * = nullptr) {
+    return true;
+  }
+  bool TraverseCXXNoexceptExpr(CXXNoexceptExpr *, DataRecursionQueue * = nullptr) { return true; }
+  bool TraverseRequiresExpr(RequiresExpr *, DataRecursionQueue * = nullptr) { return true; }
+  bool TraverseStaticAssertDecl(StaticAssertDecl *) { return true; }
+  bool TraverseDecltypeTypeLoc(DecltypeTypeLoc) { return true; }
+  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc) { return true; }
+  bool TraverseCXXTypeidExpr(CXXTypeidExpr *E, DataRecursionQueue *Q = nullptr) {
+    return E->isPotentiallyEvaluated() ? Base::TraverseCXXTypeidExpr(E, Q) : true;
+  }
+  bool TraverseCallExpr(CallExpr *E, DataRecursionQueue *Q = nullptr) {
+    switch (E->getBuiltinCallee()) {
+    case Builtin::BI__builtin_constant_p:
+    case Builtin::BI__builtin_assume:
+      return true;
+    default:
+      return Base::TraverseCallExpr(E, Q);
+    }
+  }
+  // A consteval call runs in the compiler, not in the program.
+  bool TraverseConstantExpr(ConstantExpr *E, DataRecursionQueue *Q = nullptr) {
+    return E->isImmediateInvocation() ? true : Base::TraverseConstantExpr(E, Q);
+  }
+  // Of a C11 _Generic, only the selected association is evaluated.
+  bool TraverseGenericSelectionExpr(GenericSelectionExpr *E, DataRecursionQueue * = nullptr) {
+    if (E->isResultDependent())
+      return true;
+    return TraverseStmt(E->getResultExpr());
+  }
+  // The discarded branch of an `if constexpr` is never compiled; its
+  // condition is a constant.
+  bool TraverseIfStmt(IfStmt *If, DataRecursionQueue *Q = nullptr) {
+    if (!If->isConstexpr())
+      return Base::TraverseIfStmt(If, Q);
+    std::optional<Stmt *> Taken = If->getNondiscardedCase(G.Ctx);
+    if (!Taken)
+      return Base::TraverseIfStmt(If, Q);
+    TraverseStmt(If->getInit());
+    if (VarDecl *CV = If->getConditionVariable())
+      TraverseDecl(CV);
+    return *Taken ? TraverseStmt(*Taken) : true;
+  }
 
   void add(const FunctionDecl *FD, SourceLocation Loc) {
     if (FD)
