@@ -44,6 +44,14 @@ config.substitutions += [
     ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
 ]
 
+# Other Clang versions on the machine: the plugin must refuse them cleanly.
+import shutil
+other_clangs = [f"clang++-{v}" for v in (14, 15, 16, 17, 18, 20, 21, 22)
+                if shutil.which(f"clang++-{v}")]
+if other_clangs:
+    config.available_features.add("other-clang")
+config.substitutions.append(("%other_clangs", " ".join(other_clangs)))
+
 # The fuzz target is built with clang's libFuzzer (libclang-rt-19-dev).
 if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
     config.available_features.add("fuzzer")
