@@ -40,6 +40,7 @@
 #include "clang/Sema/Lookup.h"
 #include "clang/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -70,11 +71,20 @@ enum class Sink {
 };
 
 /// What a search found from one start: the first (shortest) chain to the
-/// global allocator, and the first chain to each external function.
+/// global allocator, and the first chain to each exit: a function of the
+/// user's defined in another unit, or one of this unit's summarized
+/// functions (a search for the summary stops there; the link check goes on
+/// from that function's own summary).
 struct Found {
   std::vector<Call> SinkChain;
+  unsigned SinkSkipped = 0; // calls left out of SinkChain, before its last
   Sink SinkKind = Sink::None;
-  std::vector<std::pair<const FunctionDecl *, std::vector<Call>>> Externals;
+  struct Exit {
+    const FunctionDecl *To;
+    std::vector<Call> Chain;
+    unsigned Skipped = 0; // calls left out of Chain, before its last
+  };
+  std::vector<Exit> Exits;
 };
 
 /// The function type an indirect call calls through, and whether it calls
@@ -111,17 +121,6 @@ IndirectCallee indirectCallee(const Expr *Callee) {
   return R;
 }
 
-/// Whether two function types are the same, exception specifications aside.
-/// (ASTContext::hasSameFunctionTypeIgnoringExceptionSpec requires both to be
-/// prototypes; C has unprototyped functions.)
-bool sameFunctionType(ASTContext &Ctx, QualType A, QualType B) {
-  if (A->isDependentType() || B->isDependentType())
-    return false;
-  if (A->getAs<FunctionProtoType>() && B->getAs<FunctionProtoType>())
-    return Ctx.hasSameFunctionTypeIgnoringExceptionSpec(A, B);
-  return Ctx.hasSameType(A, B);
-}
-
 class Graph {
 public:
   Graph(Sema &S, const UnitState &State, const Options &Opts, AnalysisProgress &Progress)
@@ -145,7 +144,73 @@ public:
   }
 
   /// How \p FD (canonical) counts, before looking at its body.
-  Sink sink(const FunctionDecl *FD) {
+  Sink sink(const FunctionDecl *FD) { return info(FD).K; }
+  /// A function of the user's without a body here: another unit has it.
+  bool isExternal(const FunctionDecl *FD) { return info(FD).External; }
+
+  const std::vector<Call> &calls(const FunctionDecl *FD);
+
+  /// Reads every function reachable from \p Starts once, and marks those
+  /// from which a search can find anything (a sink, an external function, an
+  /// unknown call in strict mode): searches skip the others.
+  void explore(llvm::ArrayRef<const FunctionDecl *> Starts);
+  /// Breadth first from \p Start. A function in \p StopAt (other than the
+  /// start) is an exit: the search records it and does not go through it.
+  /// The exits of every function of \p Starts: breadth first backward
+  /// from each external function (and each summarized function with an exit
+  /// of its own), never through a function of \p StopAt. Each chain is kept
+  /// by its ends. The work is the size of what the exits' callers are, up to
+  /// the nearest summarized function, not the size of the unit once per
+  /// start (thousands of entry points into one big generated component).
+  void exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
+                     llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out);
+  /// The chain to a sink is whole with \p WholeChain (for reports), else
+  /// its first and last calls only, with the number of calls between (for
+  /// summaries, in time independent of the chain's length).
+  Found search(const FunctionDecl *Start,
+               const llvm::DenseSet<const FunctionDecl *> *StopAt = nullptr,
+               bool WholeChain = true, bool WithExits = true);
+
+  /// Work done, for -fplugin-arg-allocsel-stats: functions read, calls
+  /// among them, and search steps (callees looked at by searches).
+  struct Stats {
+    unsigned Functions = 0, Calls = 0, SearchSteps = 0;
+  } Counters;
+
+  Sema &S;
+  ASTContext &Ctx;
+  SourceManager &SM;
+  const UnitState &State;
+  bool Strict;
+
+private:
+  struct NodeInfo {
+    Sink K = Sink::None;
+    bool External = false;
+    bool ReachesExit = false; // an external function or an unknown call
+    /// The next call on a shortest chain to a sink (see explore()); for a
+    /// sink or an unknown call, Next.Callee is null.
+    bool ReachesSink = false;
+    Call Next{nullptr, SourceLocation()};
+    /// On that chain: the number of calls, and the last call (into the
+    /// sink, or the unknown call), for summaries that keep only the ends.
+    unsigned Dist = 0;
+    Call Last{nullptr, SourceLocation()};
+  };
+  const NodeInfo &info(const FunctionDecl *FD) {
+    auto [It, New] = Nodes.try_emplace(FD);
+    if (New && !isDispatcher(FD)) {
+      It->second.K = computeSink(FD);
+      It->second.External = It->second.K == Sink::None && computeExternal(FD);
+    }
+    return It->second;
+  }
+  const NodeInfo *known(const FunctionDecl *FD) const {
+    auto It = Nodes.find(FD);
+    return It == Nodes.end() ? nullptr : &It->second;
+  }
+
+  Sink computeSink(const FunctionDecl *FD) {
     if (FD->isExternC() && FD->getDeclName().isIdentifier()) {
       llvm::StringRef Name = FD->getName();
       if (Name.starts_with("__allocsel_"))
@@ -153,6 +218,14 @@ public:
     }
     if (FD->isReplaceableGlobalAllocationFunction())
       return Sink::GlobalOperator;
+    // libstdc++'s std::allocator calls the operators through these builtins.
+    switch (FD->getBuiltinID()) {
+    case Builtin::BI__builtin_operator_new:
+    case Builtin::BI__builtin_operator_delete:
+      return Sink::GlobalOperator;
+    default:
+      break;
+    }
     if (State.NeedsAllocatorFns.contains(FD))
       return Sink::Marked;
     if (State.NeedsAllocatorPragma.isValid() && definedInMainFile(FD))
@@ -172,8 +245,7 @@ public:
     return Sink::None;
   }
 
-  /// A function of the user's without a body here: another unit has it.
-  bool isExternal(const FunctionDecl *FD) {
+  bool computeExternal(const FunctionDecl *FD) {
     if (body(FD) || classifyLibraryFunction(FD) != LibraryKind::NotLibrary)
       return false;
     if (FD->isExternC() && FD->getDeclName().isIdentifier() &&
@@ -182,26 +254,74 @@ public:
     return FD->isExternallyVisible();
   }
 
-  const std::vector<Call> &calls(const FunctionDecl *FD);
-  Found search(const FunctionDecl *Start, bool WantExternals);
-
-  Sema &S;
-  ASTContext &Ctx;
-  SourceManager &SM;
-  const UnitState &State;
-  bool Strict;
-
-private:
+  llvm::DenseMap<const FunctionDecl *, NodeInfo> Nodes;
+  struct Edge {
+    const FunctionDecl *Caller;
+    SourceLocation Loc;
+  };
+  std::vector<const FunctionDecl *> ExternalsSeen; // by explore()
+  /// Who calls whom, backward (filled by explore()).
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<Edge, 2>> Callers;
   std::string CrashIn; // test only: fail when reading this function
   AnalysisProgress &Progress;
   friend class CallCollector;
   void overriders(const CXXMethodDecl *MD, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
   void addressTaken(const IndirectCallee &Callee, llvm::SmallVectorImpl<const FunctionDecl *> &Out);
 
+public:
+  /// Calls whose target is one of several go to a dispatcher: one node per
+  /// indirect call shape (function type) and per virtual method, with an
+  /// edge to each possible target. N call sites of M targets are then N + M
+  /// edges, not N x M (generated dispatch tables have thousands of both).
+  /// A dispatcher is a FunctionDecl the plugin makes and never adds to the
+  /// AST; chains skip it. Null when there is no target.
+  const FunctionDecl *addressTakenDispatcher(const IndirectCallee &Callee) {
+    return dispatcher(callKey(Callee.Type, Callee.Member),
+                      [&](auto &Out) { addressTaken(Callee, Out); });
+  }
+  const FunctionDecl *overridersDispatcher(const CXXMethodDecl *MD) {
+    return dispatcher({MD->getCanonicalDecl(), 2},
+                      [&](auto &Out) { overriders(MD, Out); });
+  }
+  bool isDispatcher(const FunctionDecl *FD) const { return DispatcherSet.contains(FD); }
+
+private:
+  const FunctionDecl *
+  dispatcher(std::pair<const void *, unsigned> Key,
+             llvm::function_ref<void(llvm::SmallVectorImpl<const FunctionDecl *> &)> Targets) {
+    auto [It, New] = Dispatchers.try_emplace(Key, nullptr);
+    if (!New)
+      return It->second;
+    llvm::SmallVector<const FunctionDecl *, 8> Found;
+    Targets(Found);
+    if (Found.empty())
+      return nullptr;
+    FunctionDecl *D = FunctionDecl::Create(
+        Ctx, Ctx.getTranslationUnitDecl(), SourceLocation(), SourceLocation(),
+        DeclarationName(&Ctx.Idents.get("__allocsel_dispatch")),
+        Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr, SC_Static);
+    std::vector<Call> &Out = Edges[D];
+    for (const FunctionDecl *T : Found)
+      Out.push_back({canonical(T), SourceLocation()});
+    DispatcherSet.insert(D);
+    return It->second = D;
+  }
+  llvm::DenseMap<std::pair<const void *, unsigned>, const FunctionDecl *> Dispatchers;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> DispatcherSet;
+
   llvm::DenseMap<const FunctionDecl *, std::vector<Call>> Edges;
   std::optional<llvm::DenseMap<const CXXMethodDecl *, llvm::SmallVector<const CXXMethodDecl *, 2>>>
       Overrides;
-  std::optional<llvm::SetVector<const FunctionDecl *>> AddressTakenFns;
+  /// Address-taken functions by what calls them: their canonical function
+  /// type without exception specification, and whether a pointer to member.
+  std::optional<llvm::DenseMap<std::pair<const void *, unsigned>,
+                               llvm::SmallVector<const FunctionDecl *, 2>>>
+      AddressTakenFns;
+  std::pair<const void *, unsigned> callKey(QualType FnTy, bool Member) const {
+    if (FnTy->getAs<FunctionProtoType>())
+      FnTy = Ctx.getFunctionTypeWithExceptionSpec(FnTy, EST_None);
+    return {Ctx.getCanonicalType(FnTy).getTypePtr(), Member};
+  }
 };
 
 /// Collects the calls of one function body.
@@ -302,10 +422,7 @@ public:
       IndirectCallee Target = indirectCallee(Callee);
       if (Target.Type.isNull())
         return true; // nothing of the unit can be its target (a block)
-      llvm::SmallVector<const FunctionDecl *, 8> Targets;
-      G.addressTaken(Target, Targets);
-      for (const FunctionDecl *T : Targets)
-        add(T, Loc);
+      add(G.addressTakenDispatcher(Target), Loc);
       return true;
     }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
@@ -319,13 +436,15 @@ public:
       Out.push_back({nullptr, Loc, "a virtual call"});
       return true;
     }
-    llvm::SmallVector<const FunctionDecl *, 8> Targets;
-    G.overriders(MD, Targets);
-    for (const FunctionDecl *Target : Targets)
-      add(Target, Loc);
+    add(G.overridersDispatcher(MD), Loc);
     return true;
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    add(E->getConstructor(), E->getExprLoc());
+    return true;
+  }
+  // `using Base::Base;`: the derived class's constructor runs the base's.
+  bool VisitCXXInheritedCtorInitExpr(CXXInheritedCtorInitExpr *E) {
     add(E->getConstructor(), E->getExprLoc());
     return true;
   }
@@ -438,7 +557,7 @@ void Graph::addressTaken(const IndirectCallee &Callee,
                          llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
   if (!AddressTakenFns) {
     // Once per unit: every function whose address the unit takes.
-    AddressTakenFns.emplace();
+    llvm::SetVector<const FunctionDecl *> Taken;
     struct Finder : RecursiveASTVisitor<Finder> {
       llvm::SetVector<const FunctionDecl *> &Set;
       // A direct call's callee decays to a pointer too; that is not taking
@@ -466,32 +585,246 @@ void Graph::addressTaken(const IndirectCallee &Callee,
           take(C->getSubExpr());
         return true;
       }
-    } F(*AddressTakenFns);
+    } F(Taken);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
+    AddressTakenFns.emplace();
+    for (const FunctionDecl *FD : Taken) {
+      QualType T = FD->getType();
+      if (FD->isDependentContext() || T->isDependentType() || !T->getAs<FunctionType>())
+        continue;
+      // A pointer to member calls non-static member functions only; a
+      // plain function pointer, anything else.
+      const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+      (*AddressTakenFns)[callKey(T, MD && MD->isInstance())].push_back(FD);
+    }
   }
-  for (const FunctionDecl *FD : *AddressTakenFns) {
-    // A pointer to member calls non-static member functions only; a plain
-    // function pointer, anything else.
-    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
-    if ((MD && MD->isInstance()) != Callee.Member || FD->isDependentContext())
+  auto It = AddressTakenFns->find(callKey(Callee.Type, Callee.Member));
+  if (It != AddressTakenFns->end())
+    Out.append(It->second.begin(), It->second.end());
+}
+
+void Graph::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
+  // Forward: read each reachable body once, remembering who calls whom.
+  llvm::SmallPtrSet<const FunctionDecl *, 32> Seen;
+  std::vector<const FunctionDecl *> Work(Starts.begin(), Starts.end()), Exits;
+  ExternalsSeen.clear();
+  std::deque<const FunctionDecl *> Sinks; // breadth first, backward
+  std::vector<const FunctionDecl *> UnknownCallers; // one call from a sink
+  for (const FunctionDecl *FD : Starts)
+    Seen.insert(FD);
+  while (!Work.empty()) {
+    const FunctionDecl *N = Work.back();
+    Work.pop_back();
+    NodeInfo &I = const_cast<NodeInfo &>(info(N));
+    if (I.K != Sink::None) { // searches stop here
+      I.ReachesSink = true;
+      Sinks.push_back(N);
       continue;
-    if (sameFunctionType(Ctx, FD->getType(), Callee.Type))
-      Out.push_back(FD);
+    }
+    if (I.External) {
+      Exits.push_back(N);
+      ExternalsSeen.push_back(N);
+      continue;
+    }
+    ++Counters.Functions;
+    for (const Call &C : calls(N)) {
+      ++Counters.Calls;
+      if (!C.Callee) { // strict: an unknown call is reached from here
+        if (!I.ReachesSink) {
+          I.ReachesSink = true;
+          I.Dist = 1;
+          UnknownCallers.push_back(N);
+        }
+        continue;
+      }
+      Callers[C.Callee].push_back({N, C.Loc});
+      if (Seen.insert(C.Callee).second)
+        Work.push_back(C.Callee);
+    }
+  }
+  // Backward, breadth first from every sink at once: each function learns
+  // its distance to the global allocator, in calls (a dispatcher's edges are
+  // not calls of their own).
+  Sinks.insert(Sinks.end(), UnknownCallers.begin(), UnknownCallers.end());
+  std::vector<const FunctionDecl *> Order;
+  while (!Sinks.empty()) {
+    const FunctionDecl *N = Sinks.front();
+    Sinks.pop_front();
+    Order.push_back(N);
+    unsigned Dist = Nodes[N].Dist;
+    for (const Edge &E : Callers.lookup(N)) {
+      NodeInfo &I = Nodes[E.Caller];
+      if (I.ReachesSink)
+        continue;
+      I.ReachesSink = true;
+      I.Dist = isDispatcher(E.Caller) ? Dist : Dist + 1;
+      // A dispatcher is as far as its target: it goes first.
+      if (isDispatcher(E.Caller))
+        Sinks.push_front(E.Caller);
+      else
+        Sinks.push_back(E.Caller);
+    }
+  }
+  // Then, nearest first, each function's next call: the first call of its
+  // body on a shortest chain (what a breadth-first search from it would
+  // find), and the chain's last call, which its next callee knows already:
+  // it is nearer, or (a dispatcher's target) as near and not a dispatcher.
+  llvm::stable_sort(Order, [&](const FunctionDecl *A, const FunctionDecl *B) {
+    return std::make_pair(Nodes[A].Dist, isDispatcher(A)) <
+           std::make_pair(Nodes[B].Dist, isDispatcher(B));
+  });
+  for (const FunctionDecl *N : Order) {
+    NodeInfo &I = Nodes[N];
+    if (I.K != Sink::None)
+      continue;
+    for (const Call &C : calls(N)) {
+      const NodeInfo *Callee = C.Callee ? known(C.Callee) : nullptr;
+      bool Shortest = C.Callee ? Callee && Callee->ReachesSink &&
+                                     Callee->Dist + (isDispatcher(N) ? 0 : 1) == I.Dist
+                               : I.Dist == 1; // an unknown call (strict)
+      if (!Shortest)
+        continue;
+      I.Next = C;
+      if (!C.Callee)
+        I.Last = C;
+      else if (Callee->K != Sink::None)
+        I.Last = C;
+      else
+        I.Last = Callee->Last;
+      if (!isDispatcher(N) && I.Last.Loc.isInvalid()) // its last call was
+        I.Last.Loc = C.Loc;                           // into a dispatcher
+      break;
+    }
+  }
+  // Backward from every external function: who can leave the unit.
+  while (!Exits.empty()) {
+    const FunctionDecl *N = Exits.back();
+    Exits.pop_back();
+    NodeInfo &I = Nodes[N];
+    if (I.ReachesExit)
+      continue;
+    I.ReachesExit = true;
+    for (const Edge &E : Callers.lookup(N))
+      Exits.push_back(E.Caller);
   }
 }
 
-Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
+void Graph::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
+                          llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out) {
+  // What each function found reaching the current target: its first call
+  // toward it, the last call of the chain, and the chain's length.
+  struct Reach {
+    unsigned Generation = 0;
+    Call First{nullptr, SourceLocation()}, Last{nullptr, SourceLocation()};
+    unsigned Dist = 0;
+  };
+  llvm::DenseMap<const FunctionDecl *, Reach> Seen;
+  std::vector<const FunctionDecl *> Targets = ExternalsSeen;
+  for (const FunctionDecl *FD : StopAt)
+    if (const NodeInfo *I = known(FD); I && I->ReachesExit && !I->External)
+      Targets.push_back(FD);
+  unsigned Generation = 0;
+  for (const FunctionDecl *X : Targets) {
+    ++Generation;
+    Seen[X] = {Generation, {nullptr, SourceLocation()}, {nullptr, SourceLocation()}, 0};
+    std::deque<const FunctionDecl *> Queue{X};
+    while (!Queue.empty()) {
+      const FunctionDecl *M = Queue.front();
+      Queue.pop_front();
+      Reach Here = Seen[M];
+      for (const Edge &E : Callers.lookup(M)) {
+        ++Counters.SearchSteps;
+        Reach &R = Seen[E.Caller];
+        if (R.Generation == Generation)
+          continue;
+        R.Generation = Generation;
+        if (isDispatcher(E.Caller)) { // not a call of its own: M is next
+          R.First = {M, SourceLocation()};
+          R.Last = M == X ? Call{X, SourceLocation()} : Here.Last;
+          R.Dist = Here.Dist;
+          Queue.push_front(E.Caller);
+          continue;
+        }
+        // Through a dispatcher, the call is the one into the dispatcher, to
+        // the dispatcher's next function.
+        R.First = isDispatcher(M) ? Call{Here.First.Callee, E.Loc} : Call{M, E.Loc};
+        R.Last = M == X ? Call{X, E.Loc} : Here.Last;
+        if (R.Last.Loc.isInvalid())
+          R.Last.Loc = E.Loc;
+        R.Dist = Here.Dist + 1;
+        if (StopAt.contains(E.Caller)) {
+          // A summarized function: it records the exit and its callers
+          // record it, not what lies behind it.
+          std::vector<Call> Chain{R.First};
+          if (R.Dist > 1)
+            Chain.push_back(R.Last);
+          Out[E.Caller].push_back({X, std::move(Chain), R.Dist > 2 ? R.Dist - 2 : 0});
+          continue;
+        }
+        Queue.push_back(E.Caller);
+      }
+    }
+  }
+  // Nearest exits first, as a search from each function would list them.
+  for (auto &[FD, Exits] : Out)
+    llvm::stable_sort(Exits, [](const Found::Exit &A, const Found::Exit &B) {
+      return A.Chain.size() + A.Skipped < B.Chain.size() + B.Skipped;
+    });
+}
+
+Found Graph::search(const FunctionDecl *Start,
+                    const llvm::DenseSet<const FunctionDecl *> *StopAt, bool WholeChain,
+                    bool WithExits) {
   Found Result;
-  // Breadth first, so every chain reported is a shortest one.
+  const NodeInfo *Begin = known(Start);
+  if (!Begin)
+    return Result; // explore() did not reach it: nothing to find
+  // The chain to the global allocator: explore() knows each function's next
+  // call on a shortest one, and its last call.
+  if (Begin->ReachesSink && Begin->K == Sink::None && !WholeChain) {
+    Call First = Begin->Next;
+    if (First.Callee && isDispatcher(First.Callee))
+      First.Callee = known(First.Callee)->Next.Callee;
+    Result.SinkChain.push_back(First);
+    if (Begin->Dist > 1)
+      Result.SinkChain.push_back(Begin->Last);
+    Result.SinkSkipped = Begin->Dist > 2 ? Begin->Dist - 2 : 0;
+    const NodeInfo *End = Begin->Last.Callee ? known(Begin->Last.Callee) : nullptr;
+    Result.SinkKind = End ? End->K : Sink::UnknownCall;
+  } else if (Begin->ReachesSink) {
+    for (const FunctionDecl *N = Start;;) {
+      const NodeInfo &I = *known(N);
+      if (I.K != Sink::None) {
+        Result.SinkKind = I.K;
+        break;
+      }
+      if (I.Next.Callee && isDispatcher(I.Next.Callee)) {
+        // The call is the one into the dispatcher; its target is next.
+        const NodeInfo &D = *known(I.Next.Callee);
+        Result.SinkChain.push_back({D.Next.Callee, I.Next.Loc});
+        N = D.Next.Callee;
+        continue;
+      }
+      Result.SinkChain.push_back(I.Next);
+      if (!I.Next.Callee) { // an unknown call (strict)
+        Result.SinkKind = Sink::UnknownCall;
+        break;
+      }
+      N = I.Next.Callee;
+    }
+  }
+  if (!Begin->ReachesExit || !WithExits)
+    return Result;
+  // The exits: breadth first, through the functions that lead to one only.
   llvm::DenseMap<const FunctionDecl *, std::pair<const FunctionDecl *, SourceLocation>> Parent;
   std::deque<const FunctionDecl *> Queue{Start};
   Parent[Start] = {nullptr, SourceLocation()};
-  auto chainTo = [&](const FunctionDecl *N, const Call *Last) {
+  auto chainTo = [&](const FunctionDecl *N) {
     std::vector<Call> Chain;
-    if (Last)
-      Chain.push_back(*Last);
     for (const FunctionDecl *Cur = N; Cur != Start;) {
       auto [Prev, Loc] = Parent[Cur];
+      if (isDispatcher(Prev)) // the call is where the dispatcher was called
+        std::tie(Prev, Loc) = Parent[Prev];
       Chain.push_back({Cur, Loc});
       Cur = Prev;
     }
@@ -501,34 +834,18 @@ Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
   while (!Queue.empty()) {
     const FunctionDecl *N = Queue.front();
     Queue.pop_front();
-    // The start counts too: a function of a needs_allocator unit allocates
-    // by being called.
-    Sink K = sink(N);
-    if (K != Sink::None) {
-      if (Result.SinkKind == Sink::None) {
-        Result.SinkKind = K;
-        Result.SinkChain = chainTo(N, nullptr);
-        if (!WantExternals)
-          return Result;
-      }
-      continue;
-    }
-    if (N != Start && isExternal(N)) {
-      if (WantExternals)
-        Result.Externals.push_back({N, chainTo(N, nullptr)});
+    if (N != Start && (isExternal(N) || (StopAt && StopAt->contains(N)))) {
+      Result.Exits.push_back({N, chainTo(N), 0});
       continue;
     }
     for (const Call &C : calls(N)) {
-      if (!C.Callee) { // strict: an unknown call
-        if (Result.SinkKind == Sink::None) {
-          Result.SinkKind = Sink::UnknownCall;
-          Result.SinkChain = chainTo(N, &C);
-          if (!WantExternals)
-            return Result;
-        }
+      ++Counters.SearchSteps;
+      if (!C.Callee)
         continue;
-      }
-      if (Parent.try_emplace(C.Callee, N, C.Loc).second)
+      // Only where an exit can be found. (What allocates is in the chain
+      // above already.)
+      const NodeInfo *I = known(C.Callee);
+      if (I && I->ReachesExit && Parent.try_emplace(C.Callee, N, C.Loc).second)
         Queue.push_back(C.Callee);
     }
   }
@@ -542,7 +859,7 @@ Found Graph::search(const FunctionDecl *Start, bool WantExternals) {
 class Checker {
 public:
   Checker(Sema &S, const UnitState &State, const Options &Opts, AnalysisProgress &Progress)
-      : G(S, State, Opts, Progress), S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()),
+      : PrintStats(Opts.Stats), G(S, State, Opts, Progress), S(S), Ctx(S.getASTContext()), SM(Ctx.getSourceManager()),
         Diags(S.getDiagnostics()), Mangler(Ctx.createMangleContext()) {}
 
   bool run(const VarDecl *Selection, facts::UnitRecord &Rec);
@@ -593,6 +910,7 @@ private:
   std::vector<facts::Step> steps(const std::vector<Call> &Chain);
   void reportChain(const Root &R, const Found &F, const VarDecl *Selection);
 
+  bool PrintStats;
   Graph G;
   Sema &S;
   ASTContext &Ctx;
@@ -725,12 +1043,47 @@ void Checker::reportChain(const Root &R, const Found &F, const VarDecl *Selectio
 bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
   std::vector<Root> Roots;
   collectRoots(Selection, Roots);
-  bool Ok = true;
-  llvm::SmallPtrSet<const FunctionDecl *, 16> Summarized;
+
+  // The functions other units can call: what they allocate or call out of
+  // the unit is all another unit's allocator needs to know.
+  struct ExportedFinder : RecursiveASTVisitor<ExportedFinder> {
+    std::vector<const FunctionDecl *> Fns;
+    bool shouldVisitTemplateInstantiations() const { return false; }
+    bool VisitFunctionDecl(FunctionDecl *FD) {
+      // (Implicit definitions are the plugin's own routes.)
+      if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
+          FD->isExternallyVisible() && !FD->isInlined() && !FD->isMain() &&
+          !FD->isImplicit() &&
+          FD->getTemplateSpecializationKind() != TSK_ImplicitInstantiation)
+        Fns.push_back(FD->getCanonicalDecl());
+      return true;
+    }
+  } E;
+  E.TraverseDecl(Ctx.getTranslationUnitDecl());
+
+  // Every function that gets a summary of its own (if it has anything to
+  // say): the roots, and the exported functions but the ones every unit
+  // recognizes by what they are (replaceable operators, allocsel's routes).
+  llvm::DenseSet<const FunctionDecl *> Summarizable;
+  std::vector<const FunctionDecl *> Starts, Exported;
+  for (const Root &R : Roots)
+    if (Summarizable.insert(R.FD).second)
+      Starts.push_back(R.FD);
+  for (const FunctionDecl *FD : E.Fns) {
+    if (Summarizable.contains(FD) || !G.definedInMainFile(FD))
+      continue;
+    Sink K = G.sink(FD);
+    if (K == Sink::GlobalOperator || K == Sink::Route)
+      continue;
+    Summarizable.insert(FD);
+    Starts.push_back(FD);
+    Exported.push_back(FD);
+  }
+  G.explore(Starts);
 
   auto Summarize = [&](const FunctionDecl *FD, const Found &F, bool IsRoot) {
     bool Defined = G.body(FD) != nullptr;
-    if (!IsRoot && F.SinkKind == Sink::None && F.Externals.empty())
+    if (!IsRoot && F.SinkKind == Sink::None && F.Exits.empty())
       return; // a pure function: other units need not know it
     facts::FunctionSummary Sum;
     Sum.Symbol = symbol(FD);
@@ -745,52 +1098,50 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
       const Call &Last = F.SinkChain.empty() ? Call{FD, FD->getLocation()} : F.SinkChain.back();
       Sum.Sink = Last.Callee ? display(Last.Callee) : Last.Unknown;
       Sum.Chain = steps(F.SinkChain);
+      if (!Sum.Chain.empty())
+        Sum.Chain.back().Skipped += F.SinkSkipped;
     }
-    for (const auto &[Callee, Chain] : F.Externals)
-      Sum.Calls.push_back({symbol(Callee), "", steps(Chain)});
+    for (const Found::Exit &X : F.Exits) {
+      Sum.Calls.push_back({symbol(X.To), "", steps(X.Chain)});
+      if (!Sum.Calls.back().Steps.empty())
+        Sum.Calls.back().Steps.back().Skipped += X.Skipped;
+    }
     Rec.Functions.push_back(std::move(Sum));
-    Summarized.insert(FD);
   };
 
+  // A root's search goes through everything: its chains are reported here,
+  // whole, when they stay in the unit.
+  bool Ok = true;
   for (const Root &R : Roots) {
-    Found F = G.search(R.FD, /*WantExternals=*/true);
+    Found F = G.search(R.FD);
     if (F.SinkKind != Sink::None && G.body(R.FD)) {
       reportChain(R, F, Selection);
       Ok = false;
     }
     Summarize(R.FD, F, /*IsRoot=*/true);
   }
-
-  // The functions other units can call: what they allocate or call out of
-  // the unit is all another unit's allocator needs to know.
-  struct Exported : RecursiveASTVisitor<Exported> {
-    std::vector<const FunctionDecl *> Fns;
-    bool shouldVisitTemplateInstantiations() const { return false; }
-    bool VisitFunctionDecl(FunctionDecl *FD) {
-      // (Implicit definitions are the plugin's own routes.)
-      if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
-          FD->isExternallyVisible() && !FD->isInlined() && !FD->isMain() &&
-          !FD->isImplicit() &&
-          FD->getTemplateSpecializationKind() != TSK_ImplicitInstantiation)
-        Fns.push_back(FD->getCanonicalDecl());
-      return true;
-    }
-  } E;
-  E.TraverseDecl(Ctx.getTranslationUnitDecl());
-  for (const FunctionDecl *FD : E.Fns) {
-    if (Summarized.contains(FD) || !G.definedInMainFile(FD))
-      continue;
-    // Every unit recognizes these by what they are; no summary needed.
-    Sink K = G.sink(FD);
-    if (K == Sink::GlobalOperator || K == Sink::Route)
-      continue;
-    Summarize(FD, G.search(FD, /*WantExternals=*/true), /*IsRoot=*/false);
+  // An exported function's search stops at the other summarized functions:
+  // the link check goes on from their summaries. So each function of the
+  // unit is searched through once, not once per exported caller (a unit of
+  // generated code has thousands).
+  llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
+  G.exitsBackward(Summarizable, ExitsOf);
+  for (const FunctionDecl *FD : Exported) {
+    Found F = G.search(FD, &Summarizable, /*WholeChain=*/false, /*WithExits=*/false);
+    F.Exits = std::move(ExitsOf[FD]);
+    Summarize(FD, F, /*IsRoot=*/false);
   }
 
   Rec.NeedsAllocatorUnit = G.State.NeedsAllocatorPragma.isValid();
   Rec.AllocatorUnit = G.State.AllocatorPragma.isValid();
   for (const FunctionDecl *FD : G.State.NeedsAllocatorFns)
     Rec.Marked.push_back({symbol(FD), display(FD)});
+  if (PrintStats)
+    llvm::errs() << "allocsel: needs_allocator analysis: " << G.Counters.Functions
+                 << " functions read, " << G.Counters.Calls << " calls, "
+                 << G.Counters.SearchSteps << " search steps, " << Roots.size()
+                 << " roots, " << Exported.size() << " exported functions, "
+                 << Rec.Functions.size() << " summaries\n";
   return Ok;
 }
 

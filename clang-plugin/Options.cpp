@@ -35,6 +35,10 @@ bool Options::parse(const std::vector<std::string> &Args,
       Strict = true;
       continue;
     }
+    if (Name == "stats" && !Arg.contains('=')) {
+      Stats = true;
+      continue;
+    }
     if (Name == "default-routes" && Arg.contains('=')) {
       DefaultRoutes = Arg.split('=').second.str();
       continue;

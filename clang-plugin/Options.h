@@ -15,6 +15,8 @@ struct Options {
   bool Help = false;
   /// needs_allocator: unknown code counts as allocating.
   bool Strict = false;
+  /// Print how much work the analysis did (to stderr).
+  bool Stats = false;
   /// Set when compiling allocsel's default routes: the allocator they use.
   std::string DefaultRoutes;
   /// Test only: the analysis fails (a real crash) when it reads the body of

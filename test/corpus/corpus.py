@@ -95,7 +95,7 @@ def units(args):
                 out.append((h, std, "default"))
                 if std not in ("c++11", "c++14"):
                     out.append((h, std, "selection"))
-    return out
+    return [u for u in out if u[2] in args.modes.split(",")]
 
 
 def sample(all_units, n):
@@ -164,6 +164,8 @@ def main():
     ap.add_argument("--include", required=True, help="where <allocsel/alloc.h> is")
     ap.add_argument("--corpus", choices=["boost", "std", "all"], default="all")
     ap.add_argument("--sample", type=int, help="check only this many units")
+    ap.add_argument("--modes", default="default,selection",
+                    help="plugin modes to run (default,selection)")
     ap.add_argument("--measure", action="store_true",
                     help="also time every plain compile (for the time ratio)")
     ap.add_argument("--timeout", type=float, default=120)
