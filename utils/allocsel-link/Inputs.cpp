@@ -215,10 +215,12 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
       return fail(In, Member, "cannot read archive member: " + toString(Buf.takeError()));
     // LLVM hands out a member as large as its header claims and only checks
     // it against the archive when moving to the next one: a truncated
-    // archive would be read past its end.
+    // archive would be read past its end. (A thin archive's members are
+    // files of their own, found as the linker finds them: relative to the
+    // archive's directory; LLVM reads each whole.)
     MemoryBufferRef Whole = Ar.getMemoryBufferRef();
-    if (Buf->getBufferStart() < Whole.getBufferStart() ||
-        Buf->getBufferEnd() > Whole.getBufferEnd())
+    if (!Ar.isThin() && (Buf->getBufferStart() < Whole.getBufferStart() ||
+                         Buf->getBufferEnd() > Whole.getBufferEnd()))
       return fail(In, Member,
                   "archive member runs past the end of the archive (" +
                       std::to_string(Buf->getBufferSize()) + " bytes claimed, " +
