@@ -156,7 +156,8 @@ MemberResolution resolveMember(Sema &S, CXXRecordDecl *Record,
   }
   Res.Callee = Callee;
   QualType Want = Spec.ReturnsPointer ? Ctx.VoidPtrTy : Ctx.VoidTy;
-  if (!Ctx.hasSameType(Callee->getReturnType(), Want))
+  // The call's type: a `void *const` return is a `void *` prvalue.
+  if (!Ctx.hasSameUnqualifiedType(Callee->getReturnType(), Want))
     Res.S = MemberResolution::WrongReturn;
   else if (!isNothrow(S, Callee, Loc))
     Res.S = MemberResolution::NotNoexcept;

@@ -82,6 +82,7 @@ struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
     static constexpr Spelling S[] = {
         {ParsedAttr::AS_CXX11, "needs_allocator"},
         {ParsedAttr::AS_CXX11, "allocsel::needs_allocator"},
+        {ParsedAttr::AS_CXX11, "allocsel::__needs_allocator__"},
         {ParsedAttr::AS_C23, "allocsel::needs_allocator"},
         {ParsedAttr::AS_GNU, "needs_allocator"},
     };

@@ -210,6 +210,29 @@ private:
     return It == Nodes.end() ? nullptr : &It->second;
   }
 
+  /// [[allocsel::needs_allocator]] on \p FD, on any of its declarations,
+  /// or on what it was instantiated from (a function template, a member of
+  /// a class template).
+  bool isMarked(const FunctionDecl *FD) {
+    if (!MarkedFns) {
+      // The attribute's handler runs before clang links a redeclaration to
+      // the first declaration: make the set canonical now.
+      MarkedFns.emplace();
+      for (const FunctionDecl *M : State.NeedsAllocatorFns)
+        MarkedFns->insert(M->getCanonicalDecl());
+    }
+    auto Has = [&](const FunctionDecl *D) { return D && MarkedFns->contains(D->getCanonicalDecl()); };
+    if (Has(FD))
+      return true;
+    if (const FunctionTemplateDecl *T = FD->getPrimaryTemplate())
+      if (Has(T->getTemplatedDecl()))
+        return true;
+    if (Has(FD->getInstantiatedFromMemberFunction()) || Has(FD->getTemplateInstantiationPattern()))
+      return true;
+    return false;
+  }
+  std::optional<llvm::DenseSet<const FunctionDecl *>> MarkedFns;
+
   Sink computeSink(const FunctionDecl *FD) {
     if (FD->isExternC() && FD->getDeclName().isIdentifier()) {
       llvm::StringRef Name = FD->getName();
@@ -226,7 +249,7 @@ private:
     default:
       break;
     }
-    if (State.NeedsAllocatorFns.contains(FD))
+    if (isMarked(FD))
       return Sink::Marked;
     if (State.NeedsAllocatorPragma.isValid() && definedInMainFile(FD))
       return Sink::NeedsAllocatorUnit;
@@ -1134,8 +1157,10 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
 
   Rec.NeedsAllocatorUnit = G.State.NeedsAllocatorPragma.isValid();
   Rec.AllocatorUnit = G.State.AllocatorPragma.isValid();
+  // (A template has no symbol: its instantiations are marked in each unit.)
   for (const FunctionDecl *FD : G.State.NeedsAllocatorFns)
-    Rec.Marked.push_back({symbol(FD), display(FD)});
+    if (!FD->isDependentContext() && !FD->getDescribedFunctionTemplate())
+      Rec.Marked.push_back({symbol(FD->getCanonicalDecl()), display(FD)});
   if (PrintStats)
     llvm::errs() << "allocsel: needs_allocator analysis: " << G.Counters.Functions
                  << " functions read, " << G.Counters.Calls << " calls, "

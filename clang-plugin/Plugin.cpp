@@ -77,6 +77,9 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
         {ParsedAttr::AS_GNU, "global_allocator"},
         {ParsedAttr::AS_CXX11, "global_allocator"},
         {ParsedAttr::AS_CXX11, "allocsel::global_allocator"},
+        // Clang strips the underscores of [[__x__]] only for its own
+        // scopes: allocsel's are spelled out.
+        {ParsedAttr::AS_CXX11, "allocsel::__global_allocator__"},
         {ParsedAttr::AS_C23, "global_allocator"},
         {ParsedAttr::AS_C23, "allocsel::global_allocator"},
     };
@@ -228,6 +231,12 @@ private:
       // one only, as the others are duplicates.
       if (!Checker.check(M) || Routed)
         continue;
+      if (!Opts.DefaultRoutes.empty()) {
+        // The record would claim the default while routing to the selection.
+        report(S->getDiagnostics(), M.Var->getLocation(), Diag::DefaultRoutesWithSelection)
+            << M.Var;
+        continue;
+      }
       Emitting = true;
       Routed = emitRoutes(*S, M.Var);
       Emitting = false;

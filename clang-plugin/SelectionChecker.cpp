@@ -38,6 +38,28 @@ bool dependsOnInvalidCode(const VarDecl *V) {
   return Init && Init->containsErrors();
 }
 
+/// A static local whose function is inline in a way clang's linkage does not
+/// show: an explicitly inline function with internal linkage (`static
+/// inline`, an inline function in an anonymous namespace: a copy in every
+/// unit that includes it), or a lambda (or local class) that is not inside
+/// any function body (a namespace-scope initializer, a default argument, a
+/// member initializer: an inline function of no function).
+bool inInlineFunction(const VarDecl *V) {
+  const auto *FD = dyn_cast_or_null<FunctionDecl>(V->getParentFunctionOrMethod());
+  while (FD) {
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    if (!MD || !(MD->getParent()->isLambda() || MD->getParent()->isLocalClass()))
+      return FD->isInlineSpecified(); // else an ordinary function: one definition
+    // A lambda's or a local class's member (clang makes a lambda's call
+    // operator inline): as unique as what contains it.
+    const Decl *Context = MD->getParent();
+    FD = dyn_cast_or_null<FunctionDecl>(Context->getParentFunctionOrMethod());
+    if (!FD)
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 bool SelectionChecker::check(const Marked &M) {
@@ -97,10 +119,12 @@ bool SelectionChecker::checkPlacement(const Marked &M) {
     return false;
   }
   // A static local of an inline function is one entity defined in every
-  // unit that uses the function: the shims would be too.
+  // unit that uses the function: the shims would be too. An inline function
+  // with internal linkage (`static inline`, or in an anonymous namespace)
+  // is as vague: every unit that includes it gets a selection of its own.
   GVALinkage Linkage = S.getASTContext().GetGVALinkageForVariable(V);
   if (Linkage == GVA_DiscardableODR || Linkage == GVA_StrongODR ||
-      Linkage == GVA_AvailableExternally) {
+      Linkage == GVA_AvailableExternally || inInlineFunction(V)) {
     report(Diags, M.AttrLoc, Diag::Template) << TK_StaticInInline;
     return false;
   }

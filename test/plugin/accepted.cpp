@@ -13,6 +13,10 @@
 // RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -DCASE=11 %s
 // RUN: %cxx -std=c++17 -fsyntax-only -Wall -Wextra -Werror -DCASE=12 %s
 // RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -DCASE=13 %s
+// RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -Wno-ignored-qualifiers -DCASE=14 %s
+// RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -DCASE=15 %s
+// RUN: %cxx -c -Wall -Wextra -Werror -DCASE=15 %s -o %t.o && llvm-nm %t.o | FileCheck %s --check-prefix=ROUTED
+// ROUTED: T __allocsel_new
 
 #include <allocsel/alloc.h>
 
@@ -85,4 +89,12 @@ int main() { install(); }
 #elif CASE == 13 // a redeclaration before the marked definition
 extern const Counting GLOBAL;
 [[global_allocator]] constinit const Counting GLOBAL{};
+#elif CASE == 14 // a const-qualified pointer return: the call is a void *
+struct ConstReturn {
+  void *const alloc(allocsel::Layout l) const noexcept { return allocsel::System{}.alloc(l); }
+  void dealloc(void *p, allocsel::Layout l) const noexcept { allocsel::System{}.dealloc(p, l); }
+};
+[[global_allocator]] constinit ConstReturn GLOBAL{};
+#elif CASE == 15 // the reserved-name spelling, scoped
+[[allocsel::__global_allocator__]] constinit Counting GLOBAL{};
 #endif

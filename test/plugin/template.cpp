@@ -38,3 +38,22 @@ struct WithMethod {
     [[global_allocator]] static constinit Counting Local{}; // expected-error {{cannot be a static variable of an inline function: it must have exactly one definition in the program [allocsel-template]}}
   }
 };
+
+// Inline functions with internal linkage are as vague: every unit that
+// includes them would get a selection of its own.
+static inline void static_inline_function() {
+  [[global_allocator]] static constinit Counting Local{}; // expected-error {{cannot be a static variable of an inline function: it must have exactly one definition in the program [allocsel-template]}}
+}
+namespace {
+inline void anonymous_inline_function() {
+  [[global_allocator]] static constinit Counting Local{}; // expected-error {{cannot be a static variable of an inline function: it must have exactly one definition in the program [allocsel-template]}}
+}
+} // namespace
+void use_internal() { static_inline_function(); anonymous_inline_function(); }
+
+// A lambda's body is an inline function (its call operator), here in a
+// namespace-scope initializer, where it once compiled and then failed to link.
+int from_lambda = [] {
+  [[global_allocator]] static constinit Counting Local{}; // expected-error {{cannot be a static variable of an inline function: it must have exactly one definition in the program [allocsel-template]}}
+  return 0;
+}();

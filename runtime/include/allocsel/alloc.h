@@ -13,6 +13,10 @@
 #ifndef ALLOCSEL_ALLOC_H
 #define ALLOCSEL_ALLOC_H
 
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "<allocsel/alloc.h> needs C++17 or later: compile with -std=c++17 or -std=c++20"
+#else
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -530,4 +534,5 @@ void route_delete(const A &a, void *p, std::size_t size, std::size_t align) noex
 } // namespace detail
 } // namespace allocsel
 
+#endif // C++17
 #endif // ALLOCSEL_ALLOC_H
