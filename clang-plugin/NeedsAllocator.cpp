@@ -450,7 +450,10 @@ public:
     }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
     const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
+    // Devirtualized: a qualified call, a final method or class, or an
+    // object whose dynamic type is known (`b.what()` on a local object).
     bool Devirtualized = !MD || !MD->isVirtual() || (ME && ME->hasQualifier()) ||
+                         (ME && knownDynamicType(ME->getBase())) ||
                          MD->hasAttr<FinalAttr>() || MD->getParent()->hasAttr<FinalAttr>();
     add(FD, Loc);
     if (Devirtualized)
@@ -461,6 +464,19 @@ public:
     }
     add(G.overridersDispatcher(MD), Loc);
     return true;
+  }
+  /// An object whose dynamic type is its static type: a variable or member
+  /// of class type (not a reference or pointer), or a temporary.
+  static bool knownDynamicType(const Expr *Object) {
+    Object = Object->IgnoreParenImpCasts();
+    if (Object->isPRValue() || isa<MaterializeTemporaryExpr>(Object))
+      return !Object->getType()->isPointerType();
+    const ValueDecl *D = nullptr;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Object))
+      D = DRE->getDecl();
+    else if (const auto *M = dyn_cast<MemberExpr>(Object)) // x.f or p->f: f is a whole object
+      D = M->getMemberDecl();
+    return D && (isa<VarDecl>(D) || isa<FieldDecl>(D)) && D->getType()->isRecordType();
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
     add(E->getConstructor(), E->getExprLoc());
@@ -980,7 +996,8 @@ void Checker::collectRoots(const VarDecl *Selection, std::vector<Root> &Roots) {
     } F(G);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
     for (const FunctionDecl *FD : F.Found)
-      Add(FD, false);
+      if (!FD->isReplaceableGlobalAllocationFunction()) // reported on its own
+        Add(FD, false);
   }
 }
 
@@ -1084,6 +1101,18 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
   } E;
   E.TraverseDecl(Ctx.getTranslationUnitDecl());
 
+  // allocsel's runtime defines the replaceable operators for every program:
+  // an allocator unit or a selecting unit that defines them too would fail
+  // to link ("multiple definition"), or replace the routing.
+  bool Ok = true;
+  if (Selection || G.State.AllocatorPragma.isValid())
+    for (const FunctionDecl *FD : E.Fns)
+      if (FD->isReplaceableGlobalAllocationFunction() && G.definedInMainFile(FD)) {
+        report(Diags, G.body(FD)->getLocation(), Diag::DefinesOperator)
+            << FD << (Selection != nullptr);
+        Ok = false;
+      }
+
   // Every function that gets a summary of its own (if it has anything to
   // say): the roots, and the exported functions but the ones every unit
   // recognizes by what they are (replaceable operators, allocsel's routes).
@@ -1134,7 +1163,6 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
 
   // A root's search goes through everything: its chains are reported here,
   // whole, when they stay in the unit.
-  bool Ok = true;
   for (const Root &R : Roots) {
     Found F = G.search(R.FD);
     if (F.SinkKind != Sink::None && G.body(R.FD)) {

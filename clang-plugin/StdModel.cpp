@@ -31,6 +31,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -75,6 +76,18 @@ bool mentionsStdAllocator(llvm::ArrayRef<TemplateArgument> Args, unsigned Depth 
   return false;
 }
 
+/// std::exception and the classes derived from it.
+bool isExceptionClass(const CXXRecordDecl *RD) {
+  if (!RD || !RD->hasDefinition())
+    return RD && RD->getName() == "exception";
+  if (RD->getName() == "exception" || RD->getName() == "bad_alloc")
+    return true;
+  for (const CXXBaseSpecifier &B : RD->bases())
+    if (isExceptionClass(B.getType()->getAsCXXRecordDecl()))
+      return true;
+  return false;
+}
+
 /// Members of allocator-aware classes that never allocate.
 bool isReadOnlyMember(llvm::StringRef Name) {
   return llvm::StringSwitch<bool>(Name)
@@ -106,19 +119,35 @@ bool isAllocatingStdMember(const CXXRecordDecl *RD, llvm::StringRef Member, bool
 LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
   if (FD->getBuiltinID())
     return LibraryKind::DoesNotAllocate;
+  // A trivial constructor, destructor or assignment has no code at all.
+  if (FD->isTrivial())
+    return LibraryKind::DoesNotAllocate;
+  llvm::StringRef Name =
+      FD->getDeclName().isIdentifier() ? FD->getName() : llvm::StringRef();
   const DeclContext *DC = FD->getDeclContext();
   if (!isStdNamespace(DC)) {
-    // The C library and other system libraries with C linkage.
+    // The C library and other system libraries with C linkage, wherever
+    // they are declared: in a system header, or under a name reserved to
+    // the implementation (glibc's __cxa_thread_atexit_impl declared by the
+    // user's own header).
     const SourceManager &SM = FD->getASTContext().getSourceManager();
-    if (FD->isExternC() && SM.isInSystemHeader(FD->getLocation()))
+    bool Reserved = Name.starts_with("__") ||
+                    (Name.size() > 1 && Name[0] == '_' && llvm::isUpper(Name[1]));
+    if (FD->isExternC() && (Reserved || SM.isInSystemHeader(FD->getLocation())))
       return LibraryKind::DoesNotAllocate;
     return LibraryKind::NotLibrary;
   }
 
-  llvm::StringRef Name =
-      FD->getDeclName().isIdentifier() ? FD->getName() : llvm::StringRef();
   if (Name.starts_with("__throw_"))
     return LibraryKind::ThrowHelper;
+  // Ending the program, and the standard exceptions' own members (only
+  // their constructors copy a message).
+  if (Name == "terminate" || Name == "abort" || Name == "quick_exit")
+    return LibraryKind::DoesNotAllocate;
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+    if (isExceptionClass(MD->getParent()) &&
+        (isa<CXXDestructorDecl>(MD) || Name == "what" || Name == "code"))
+      return LibraryKind::DoesNotAllocate;
 
   for (const DeclContext *C = DC; C && C->isRecord(); C = C->getParent()) {
     const auto *RD = cast<CXXRecordDecl>(C);
