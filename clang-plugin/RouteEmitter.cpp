@@ -201,6 +201,18 @@ std::string describeVariable(const VarDecl *V, const PrintingPolicy &Policy) {
 }
 
 bool emitRoutes(Sema &S, VarDecl *V) {
+  // The routes' names are allocsel's: a definition of the user's would take
+  // the routing over (or collide with the plugin's).
+  bool Clash = false;
+  for (const Route &R : Routes)
+    if (const auto *Decl = dyn_cast_or_null<FunctionDecl>(
+            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName)))
+      if (const FunctionDecl *Def = Decl->getDefinition()) {
+        report(S.getDiagnostics(), Def->getLocation(), Diag::ReservedRoute) << Def << V;
+        Clash = true;
+      }
+  if (Clash)
+    return false;
   llvm::SmallVector<FunctionDecl *, 8> Defs;
   std::string Missing;
   if (!Emitter(S, V).build(Defs, Missing)) {
