@@ -17,6 +17,32 @@
 #error "<allocsel/alloc.h> needs C++17 or later: compile with -std=c++17 or -std=c++20"
 #else
 
+// A selection only the allocsel plugin reads: compiled without it (g++, or
+// clang without -fplugin=allocsel.so) `[[global_allocator]]` would be an
+// ignored attribute and the program would silently run on the default
+// allocator. So, when the compiler does not know the attribute, the header
+// turns its use into one clear error: `[[global_allocator]] X G{};` becomes
+// `[[]]; static_assert(false, "..."); [[]] X G{};`, valid C++ everywhere a
+// declaration may be, but for the assertion. ALLOCSEL_PLUGIN tells code
+// whether the plugin is loaded (test it instead of __has_cpp_attribute
+// after this header). Define ALLOCSEL_ALLOW_NO_PLUGIN to read the header
+// without the plugin anyway (tools that cannot load it).
+#if defined(__has_cpp_attribute) && __has_cpp_attribute(global_allocator)
+#define ALLOCSEL_PLUGIN 1
+#else
+#define ALLOCSEL_PLUGIN 0
+#if !defined(ALLOCSEL_ALLOW_NO_PLUGIN)
+#define global_allocator                                                       \
+  ] ];                                                                         \
+  static_assert(false, "[[global_allocator]] is read only by the allocsel "    \
+                       "plugin, which this compile does not load: without "    \
+                       "it the program would silently use the default "        \
+                       "allocator. Compile with $(allocsel-config --cxxflags) " \
+                       "[allocsel-no-plugin]");                                \
+  [ [
+#endif
+#endif
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
