@@ -19,27 +19,36 @@
 // RUN: nm -D --defined-only %t.selected | awk '{print $NF}' | not grep -E '^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|mallocx|rallocx|xallocx|sallocx|dallocx|sdallocx|nallocx|mallctl.*|malloc_conf|malloc_stats_print|je_.*)$'
 // RUN: readelf -d %t.selected | not grep -i jemalloc
 
-// nm sorts by name: the 20 operators, all defined (T) in the executable.
-// NM: T _ZdaPv
-// NM-NEXT: T _ZdaPvRKSt9nothrow_t
-// NM-NEXT: T _ZdaPvSt11align_val_t
-// NM-NEXT: T _ZdaPvSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _ZdaPvm
-// NM-NEXT: T _ZdaPvmSt11align_val_t
-// NM-NEXT: T _ZdlPv
-// NM-NEXT: T _ZdlPvRKSt9nothrow_t
-// NM-NEXT: T _ZdlPvSt11align_val_t
-// NM-NEXT: T _ZdlPvSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _ZdlPvm
-// NM-NEXT: T _ZdlPvmSt11align_val_t
-// NM-NEXT: T _Znam
-// NM-NEXT: T _ZnamRKSt9nothrow_t
-// NM-NEXT: T _ZnamSt11align_val_t
-// NM-NEXT: T _ZnamSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _Znwm
-// NM-NEXT: T _ZnwmRKSt9nothrow_t
-// NM-NEXT: T _ZnwmSt11align_val_t
-// NM-NEXT: T _ZnwmSt11align_val_tRKSt9nothrow_t
+// nm sorts by name: the 20 operators, all defined in the executable (W: weak
+// thunks, see runtime/src/thunks.h), then allocsel's exported routes (weak in the default, strong
+// from the plugin).
+// NM: W _ZdaPv
+// NM-NEXT: W _ZdaPvRKSt9nothrow_t
+// NM-NEXT: W _ZdaPvSt11align_val_t
+// NM-NEXT: W _ZdaPvSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _ZdaPvm
+// NM-NEXT: W _ZdaPvmSt11align_val_t
+// NM-NEXT: W _ZdlPv
+// NM-NEXT: W _ZdlPvRKSt9nothrow_t
+// NM-NEXT: W _ZdlPvSt11align_val_t
+// NM-NEXT: W _ZdlPvSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _ZdlPvm
+// NM-NEXT: W _ZdlPvmSt11align_val_t
+// NM-NEXT: W _Znam
+// NM-NEXT: W _ZnamRKSt9nothrow_t
+// NM-NEXT: W _ZnamSt11align_val_t
+// NM-NEXT: W _ZnamSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _Znwm
+// NM-NEXT: W _ZnwmRKSt9nothrow_t
+// NM-NEXT: W _ZnwmSt11align_val_t
+// NM-NEXT: W _ZnwmSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: {{[TW]}} __allocsel_alloc
+// NM-NEXT: {{[TW]}} __allocsel_alloc_zeroed
+// NM-NEXT: {{[TW]}} __allocsel_dealloc
+// NM-NEXT: {{[TW]}} __allocsel_delete
+// NM-NEXT: {{[TW]}} __allocsel_new
+// NM-NEXT: {{[TW]}} __allocsel_realloc
+// NM-NEXT: {{[TW]}} __allocsel_selection
 
 #include <allocsel/alloc.h>
 
