@@ -31,10 +31,16 @@ inline bool system() noexcept {
   return c == use_system;
 }
 
-// Jemalloc or System, as decided.
+// Jemalloc or System, as decided. In the System case, a block of ordinary
+// alignment is malloc(size) exactly, not rounded up to its alignment as
+// System does for the C standard's sake: the C library's malloc (and
+// memcheck's) aligns every block to 16 on x86-64, and a memory debugger then
+// reports a write one past the end of `new char[10]`.
 struct ExecutableDefault {
   void *alloc(allocsel::Layout l) const noexcept {
-    return system() ? allocsel::System{}.alloc(l) : allocsel::Jemalloc{}.alloc(l);
+    if (system())
+      return l.align() <= 16 ? std::malloc(l.size()) : allocsel::System{}.alloc(l);
+    return allocsel::Jemalloc{}.alloc(l);
   }
   void *alloc_zeroed(allocsel::Layout l) const noexcept {
     return system() ? allocsel::System{}.alloc_zeroed(l) : allocsel::Jemalloc{}.alloc_zeroed(l);
@@ -47,6 +53,8 @@ struct ExecutableDefault {
              : allocsel::Jemalloc{}.dealloc_unsized(p, align);
   }
   void *realloc(void *p, allocsel::Layout l, std::size_t new_size) const noexcept {
+    if (system() && l.align() <= 16 && new_size != 0)
+      return std::realloc(p, new_size);
     return system() ? allocsel::System{}.realloc(p, l, new_size)
                     : allocsel::Jemalloc{}.realloc(p, l, new_size);
   }

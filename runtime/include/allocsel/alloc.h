@@ -496,6 +496,35 @@ namespace detail {
 // and allocsel's defaults instantiate these; nothing else should.
 // ---------------------------------------------------------------------------
 
+// A block an allocator hands out is the program's: under AddressSanitizer
+// (a selection compiled with -fsanitize=address keeps routing, ASan lets a
+// program replace its operators), memory that an allocator ASan does not
+// know reuses may still carry poison from its last life, such as the array
+// cookie ASan poisons after operator new[]. Unpoisoning the new block stops
+// those false reports; a malloc-based allocator's blocks are unpoisoned
+// already, so nothing ASan checks is lost.
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOCSEL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOCSEL_ASAN 1
+#endif
+#endif
+#ifdef ALLOCSEL_ASAN
+} // namespace detail
+} // namespace allocsel
+extern "C" void __asan_unpoison_memory_region(void const volatile *addr, std::size_t size);
+namespace allocsel {
+namespace detail {
+inline void *fresh(void *p, std::size_t size) noexcept {
+  if (p != nullptr)
+    __asan_unpoison_memory_region(p, size);
+  return p;
+}
+#else
+inline void *fresh(void *p, std::size_t) noexcept { return p; }
+#endif
+
 // The size header in front of blocks from operator new, for allocators
 // without dealloc_unsized. It is as large as the block's alignment (at least
 // 16 bytes), so the block stays aligned; its last word holds the size.
@@ -514,7 +543,7 @@ template <class A> void *route_alloc(const A &a, std::size_t size, std::size_t a
   Layout l = Layout::from_size_align_unchecked(size, align);
   if (__allocsel_operators_yielded())
     return System{}.alloc(l);
-  return a.alloc(l);
+  return fresh(a.alloc(l), size);
 }
 
 template <class A>
@@ -532,7 +561,7 @@ void *route_alloc_zeroed(const A &a, std::size_t size, std::size_t align) noexce
   Layout l = Layout::from_size_align_unchecked(size, align);
   if (__allocsel_operators_yielded())
     return System{}.alloc_zeroed(l);
-  return allocsel::alloc_zeroed(a, l);
+  return fresh(allocsel::alloc_zeroed(a, l), size);
 }
 
 template <class A>
@@ -541,7 +570,7 @@ void *route_realloc(const A &a, void *p, std::size_t size, std::size_t align,
   Layout l = Layout::from_size_align_unchecked(size, align);
   if (__allocsel_operators_yielded())
     return System{}.realloc(p, l, new_size);
-  return allocsel::realloc(a, p, l, new_size);
+  return fresh(allocsel::realloc(a, p, l, new_size), new_size);
 }
 
 // __allocsel_selection: the selection's description, unless the operators
@@ -554,7 +583,9 @@ inline const char *route_selection(const char *selection) noexcept {
 // __STDCPP_DEFAULT_NEW_ALIGNMENT__.
 template <class A> void *route_new(const A &a, std::size_t size, std::size_t align) noexcept {
   if constexpr (has_dealloc_unsized<A>::value) {
-    return route_alloc(a, size, align);
+    if (!Layout::is_valid(size, align))
+      return nullptr;
+    return fresh(a.alloc(Layout::from_size_align_unchecked(size, align)), size);
   } else {
     std::size_t header = header_size(align);
     if (size > static_cast<std::size_t>(PTRDIFF_MAX) - header ||
@@ -564,6 +595,7 @@ template <class A> void *route_new(const A &a, std::size_t size, std::size_t ali
         a.alloc(Layout::from_size_align_unchecked(size + header, header)));
     if (base == nullptr)
       return nullptr;
+    fresh(base, size + header);
     unsigned char *p = base + header;
     std::memcpy(p - sizeof(std::size_t), &size, sizeof size);
     return p;
