@@ -11,8 +11,9 @@
 //   return ::allocsel::detail::route_X(G, params...);
 //
 // and __allocsel_selection as route_selection("<description>"). They have
-// default visibility: a shared library that selects exports them, and the
-// process binds every reference to one definition (SPEC.md section 3). Next
+// default visibility and are weak: a shared library that selects exports
+// them, and the process binds every reference to one definition (SPEC.md
+// section 3). Next
 // to them, emitThunks() puts the operators' weak thunks (runtime/src/thunks.h).
 // The definitions are redeclarations of the header's declarations, built
 // with Sema and handed to code generation. They never look a name up where
@@ -118,6 +119,13 @@ private:
     FD->setPreviousDecl(Decl);
     FD->setImplicit();
     FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Default));
+    // Weak, as the header declares them: a weak definition is interposable
+    // everywhere, so no call in the selecting unit is bound to it directly
+    // or inlined. Every allocsel::Global call of a library then reaches the
+    // same routes (its process's, when the library is not the process's
+    // allocator). Two selections still fail to link: the thunks' hidden
+    // __allocsel_own_new is strong.
+    FD->addAttr(WeakAttr::CreateImplicit(Ctx));
     llvm::SmallVector<ParmVarDecl *, 4> Params;
     const auto *Proto = FnTy->castAs<FunctionProtoType>();
     for (QualType T : Proto->getParamTypes()) {

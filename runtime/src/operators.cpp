@@ -200,8 +200,10 @@ struct Line {
 // A shared library whose operators are not the process's says so once, when
 // it is loaded: its selection does not take effect. Its new/delete already
 // reach the process's operators (the dynamic linker bound them there), and
-// its allocsel::Global follows (detail::route_alloc). The executable stays
-// quiet: its operators yield only to a sanitizer's, as documented.
+// its allocsel::Global follows: to the process's routes when the process
+// exports them, else its own routes send it to System (detail::route_alloc).
+// The executable stays quiet: its operators yield only to a sanitizer's, as
+// documented.
 __attribute__((constructor(101))) void say_when_yielded() noexcept {
   if (!__allocsel_operators_yielded())
     return;
@@ -221,9 +223,9 @@ __attribute__((constructor(101))) void say_when_yielded() noexcept {
        << " provides a [[global_allocator]], but the process's operator new was already "
           "bound to "
        << where
-       << "; the library's new/delete and allocsel::Global use the process's allocator, "
-          "and its selection is not used (link the library into the executable to make it "
-          "the process's allocator) [allocsel-provider-not-bound]\n";
+       << ": the library uses the process's allocator, not its selection (link the library "
+          "into the executable to make it the process's allocator) "
+          "[allocsel-provider-not-bound]\n";
   ssize_t ignored = write(2, line.buf, line.n);
   (void)ignored;
   // Once per process: the library stays loaded after dlclose() (as allocator
