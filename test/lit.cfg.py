@@ -44,6 +44,19 @@ config.substitutions += [
     ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
 ]
 
+# Sanitizer runtimes (libclang-rt-19-dev), valgrind and libc++ (libc++-19-dev):
+# scripts/setup installs them; tests that need them say so.
+import shutil
+import subprocess
+
+resource_dir = subprocess.run([clangxx, "-print-resource-dir"], capture_output=True,
+                              text=True).stdout.strip()
+if any(os.path.exists(os.path.join(resource_dir, "lib", d, "libclang_rt.tsan-x86_64.a"))
+       for d in ("linux", "x86_64-pc-linux-gnu", "x86_64-unknown-linux-gnu")):
+    config.available_features.add("sanitizers")
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+
 # The fuzz target is built with clang's libFuzzer (libclang-rt-19-dev).
 if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
     config.available_features.add("fuzzer")
