@@ -424,8 +424,12 @@ void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
           Dirs.push_back(D);
         for (const char *D : SystemDirs)
           Dirs.push_back(D);
-        for (const std::string &D : Dirs)
-          Candidates.push_back(D + "/" + Name);
+        for (const std::string &D : Dirs) {
+          SmallString<256> C(D);
+          sys::path::append(C, Name);
+          sys::path::remove_dots(C, /*remove_dot_dot=*/true);
+          Candidates.push_back(C.str().str());
+        }
       }
       bool Found = false;
       for (const std::string &C : Candidates) {
