@@ -425,6 +425,16 @@ void explainExecutable(const Inputs &In, const Artifact &A, llvm::raw_ostream &O
        << "  why: it holds no allocsel records: it was not built with allocsel\n";
   }
   NotBound(OS);
+  if (A.OperatorsYielded)
+    OS << "  note: its operator new is not allocsel's: "
+       << (A.Sanitizer.empty() ? std::string("another definition")
+                               : "the " + A.Sanitizer + " runtime's")
+       << " won the link, so new/delete use "
+       << (A.Sanitizer.empty() ? "that" : "the sanitizer's")
+       << " allocator and allocsel::Global uses System\n";
+  else if (!A.Sanitizer.empty() && Bound == &A)
+    OS << "  note: built with " << A.Sanitizer
+       << ", whose operators allocsel's replace (the selection keeps routing)\n";
 }
 
 void explainShared(const Artifact &A, llvm::raw_ostream &OS) {

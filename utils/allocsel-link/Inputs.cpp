@@ -105,11 +105,14 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
         A.RunPath = Str.str();
     }
   }
-  // .dynsym: does it define operator new(size_t)? (LLVM's iterator trusts
-  // the section's size: a malformed one makes it run for ages.)
+  // .dynsym and .symtab: where operator new(size_t) is, whether it is
+  // allocsel's thunk, and which sanitizer runtime is linked in. (LLVM's
+  // iterator trusts the section's size: a malformed one makes it run for
+  // ages.)
+  uint64_t NewAt = 0, OwnNewAt = 0;
   for (const auto &Sec : *Sections) {
-    if (Sec.sh_type != ELF::SHT_DYNSYM || !InFile(Sec.sh_offset, Sec.sh_size) ||
-        Sec.sh_link >= Sections->size())
+    if ((Sec.sh_type != ELF::SHT_DYNSYM && Sec.sh_type != ELF::SHT_SYMTAB) ||
+        !InFile(Sec.sh_offset, Sec.sh_size) || Sec.sh_link >= Sections->size())
       continue;
     const auto &StrSec = (*Sections)[Sec.sh_link];
     if (!InFile(StrSec.sh_offset, StrSec.sh_size))
@@ -117,15 +120,33 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
     StringRef Strings = Bytes.substr(StrSec.sh_offset, StrSec.sh_size);
     StringRef Syms = Bytes.substr(Sec.sh_offset, Sec.sh_size);
     for (std::size_t At = 0; At + 24 <= Syms.size(); At += 24) {
-      uint32_t Name; // Elf64_Sym: st_name, st_info, st_other, st_shndx, ...
+      uint32_t NameAt; // Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value
       uint16_t Shndx;
-      std::memcpy(&Name, Syms.data() + At, 4);
+      uint64_t Value;
+      std::memcpy(&NameAt, Syms.data() + At, 4);
       std::memcpy(&Shndx, Syms.data() + At + 6, 2);
-      if (Shndx != ELF::SHN_UNDEF && Name < Strings.size() &&
-          Strings.drop_front(Name).take_until([](char C) { return C == '\0'; }) == "_Znwm")
-        A.ExportsOperators = true;
+      std::memcpy(&Value, Syms.data() + At + 8, 8);
+      if (Shndx == ELF::SHN_UNDEF || NameAt >= Strings.size())
+        continue;
+      StringRef Name = Strings.drop_front(NameAt).take_until([](char C) { return C == '\0'; });
+      if (Name == "_Znwm") {
+        NewAt = Value;
+        if (Sec.sh_type == ELF::SHT_DYNSYM)
+          A.ExportsOperators = true;
+      } else if (Name == "__allocsel_own_new") {
+        OwnNewAt = Value;
+      } else if (Name == "__asan_init") {
+        A.Sanitizer = "AddressSanitizer";
+      } else if (Name == "__tsan_init") {
+        A.Sanitizer = "ThreadSanitizer";
+      } else if (Name == "__msan_init") {
+        A.Sanitizer = "MemorySanitizer";
+      } else if (Name == "__lsan_init" && A.Sanitizer.empty()) {
+        A.Sanitizer = "LeakSanitizer";
+      }
     }
   }
+  A.OperatorsYielded = NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt;
 }
 
 void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &In) {

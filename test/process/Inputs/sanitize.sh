@@ -20,6 +20,10 @@ for san in address thread undefined leak; do
     echo "$san $alloc: $(echo "$out" | tr '\n' ' ' | sed 's/ *$//')"
   done
 done
+# allocsel-link explain tells which operators won.
+for b in churn-address-default churn-address-user churn-thread-user; do
+  echo "explain $b: $(allocsel-link explain $b | sed -n 's/^ *note: //p')"
+done
 plant() { # sanitizer allocator plant-number plant-name pattern
   build $1 $2 $3 planted-$1-$2-$3 || { echo "planted $1 $2 $4: link failed"; return; }
   ./planted-$1-$2-$3 > /dev/null 2> report.txt && echo "planted $1 $2 $4: not reported" && return
