@@ -1,10 +1,10 @@
 // The default for executables: no [[global_allocator]] in the program.
 //
 // Jemalloc, unless the environment says ALLOCSEL_DEFAULT=system when the
-// process first allocates: then System, so that a memory debugger that
-// watches malloc (valgrind's memcheck) sees every block. The choice is made
-// once, at the first allocation, and never changes: every block is freed by
-// the allocator that made it.
+// process first allocates: then System (malloc with exact sizes), so that a
+// memory debugger that watches malloc (valgrind's memcheck) sees every
+// block. The choice is made once, at the first allocation, and never
+// changes: every block is freed by the allocator that made it.
 #include "routes.h"
 
 #include <atomic>
@@ -24,39 +24,73 @@ constinit std::atomic<int> choice{undecided};
   return c;
 }
 
-inline bool system() noexcept {
+bool system() noexcept {
   int c = choice.load(std::memory_order_relaxed);
-  if (__builtin_expect(c == undecided, 0))
-    c = decide();
-  return c == use_system;
+  return (c == undecided ? decide() : c) == use_system;
 }
 
-// Jemalloc or System, as decided. In the System case, a block of ordinary
-// alignment is malloc(size) exactly, not rounded up to its alignment as
-// System does for the C standard's sake: the C library's malloc (and
-// memcheck's) aligns every block to 16 on x86-64, and a memory debugger then
-// reports a write one past the end of `new char[10]`.
-struct ExecutableDefault {
+inline bool jemalloc_decided() noexcept {
+  return __builtin_expect(choice.load(std::memory_order_relaxed) == use_jemalloc, 1);
+}
+
+// System, with blocks of ordinary alignment as malloc(size) exactly, not
+// rounded up to their alignment as System does for the C standard's sake:
+// the C library's malloc (and memcheck's) aligns every block to 16 on
+// x86-64, and a memory debugger then reports a write one past the end of
+// `new char[10]`.
+struct Exact {
   void *alloc(allocsel::Layout l) const noexcept {
-    if (system())
-      return l.align() <= 16 ? std::malloc(l.size()) : allocsel::System{}.alloc(l);
-    return allocsel::Jemalloc{}.alloc(l);
+    return l.align() <= 16 ? std::malloc(l.size()) : allocsel::System{}.alloc(l);
   }
   void *alloc_zeroed(allocsel::Layout l) const noexcept {
-    return system() ? allocsel::System{}.alloc_zeroed(l) : allocsel::Jemalloc{}.alloc_zeroed(l);
+    return l.align() <= 16 ? std::calloc(1, l.size()) : allocsel::System{}.alloc_zeroed(l);
+  }
+  void dealloc(void *p, allocsel::Layout) const noexcept { std::free(p); }
+  void dealloc_unsized(void *p, std::size_t) const noexcept { std::free(p); }
+  void *realloc(void *p, allocsel::Layout l, std::size_t new_size) const noexcept {
+    if (l.align() <= 16 && new_size != 0)
+      return std::realloc(p, new_size);
+    return allocsel::System{}.realloc(p, l, new_size);
+  }
+};
+
+// The first allocation and the System mode: out of line, so that the
+// decided-Jemalloc path is one load and a branch in front of Jemalloc's code
+// (no call, no saved registers).
+[[gnu::noinline]] void *alloc_other(allocsel::Layout l) noexcept {
+  return system() ? Exact{}.alloc(l) : allocsel::Jemalloc{}.alloc(l);
+}
+[[gnu::noinline]] void *alloc_zeroed_other(allocsel::Layout l) noexcept {
+  return system() ? Exact{}.alloc_zeroed(l) : allocsel::Jemalloc{}.alloc_zeroed(l);
+}
+[[gnu::noinline]] void dealloc_other(void *p, allocsel::Layout l) noexcept {
+  system() ? Exact{}.dealloc(p, l) : allocsel::Jemalloc{}.dealloc(p, l);
+}
+[[gnu::noinline]] void dealloc_unsized_other(void *p, std::size_t align) noexcept {
+  system() ? Exact{}.dealloc_unsized(p, align) : allocsel::Jemalloc{}.dealloc_unsized(p, align);
+}
+[[gnu::noinline]] void *realloc_other(void *p, allocsel::Layout l, std::size_t n) noexcept {
+  return system() ? Exact{}.realloc(p, l, n) : allocsel::Jemalloc{}.realloc(p, l, n);
+}
+
+// Jemalloc or System (Exact), as decided.
+struct ExecutableDefault {
+  void *alloc(allocsel::Layout l) const noexcept {
+    return jemalloc_decided() ? allocsel::Jemalloc{}.alloc(l) : alloc_other(l);
+  }
+  void *alloc_zeroed(allocsel::Layout l) const noexcept {
+    return jemalloc_decided() ? allocsel::Jemalloc{}.alloc_zeroed(l) : alloc_zeroed_other(l);
   }
   void dealloc(void *p, allocsel::Layout l) const noexcept {
-    system() ? allocsel::System{}.dealloc(p, l) : allocsel::Jemalloc{}.dealloc(p, l);
+    jemalloc_decided() ? allocsel::Jemalloc{}.dealloc(p, l) : dealloc_other(p, l);
   }
   void dealloc_unsized(void *p, std::size_t align) const noexcept {
-    system() ? allocsel::System{}.dealloc_unsized(p, align)
-             : allocsel::Jemalloc{}.dealloc_unsized(p, align);
+    jemalloc_decided() ? allocsel::Jemalloc{}.dealloc_unsized(p, align)
+                       : dealloc_unsized_other(p, align);
   }
   void *realloc(void *p, allocsel::Layout l, std::size_t new_size) const noexcept {
-    if (system() && l.align() <= 16 && new_size != 0)
-      return std::realloc(p, new_size);
-    return system() ? allocsel::System{}.realloc(p, l, new_size)
-                    : allocsel::Jemalloc{}.realloc(p, l, new_size);
+    return jemalloc_decided() ? allocsel::Jemalloc{}.realloc(p, l, new_size)
+                              : realloc_other(p, l, new_size);
   }
 };
 
