@@ -6,11 +6,12 @@
 //
 //   -DSELECT_USER      [[global_allocator]] Counting<System>
 //   -DSELECT_JEMALLOC  [[global_allocator]] allocsel::Jemalloc
-//   -DPLANT=1 overflow (p[10] on new char[10]), 2 use after free, 3 leak,
-//   4 data race, 5 undefined behaviour (signed overflow)
+//   churn PLANT: after the churn, PLANT is overflow (p[10] on new char[10]),
+//   use-after-free, leak, race (a data race) or ub (signed overflow)
 #include <allocsel/alloc.h>
 
 #include <atomic>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -58,7 +59,8 @@ void churn(int id) {
 
 int racy;
 
-int main(int argc, char **) {
+int main(int argc, char **argv) {
+  const char *plant = argc > 1 ? argv[1] : "";
   std::vector<std::thread> ts;
   for (int t = 0; t < 4; ++t)
     ts.emplace_back(churn, t);
@@ -71,25 +73,26 @@ int main(int argc, char **) {
   std::printf("selection counted new: %s\n", USER.stats().allocs > 4 * 300 * 5 ? "yes" : "no");
 #endif
   std::fflush(stdout);
-#if PLANT == 1
-  char *volatile p = new char[10]; // volatile: the pair is not optimised away
-  p[argc + 9] = 1;                  // p[10]
-  delete[] p;
-#elif PLANT == 2
-  int *volatile q = new int(7);
-  delete q;
-  std::printf("%d\n", *q);
-#elif PLANT == 3
-  static std::string *volatile lost;
-  lost = new std::string(300, 'l');
-  lost = nullptr;
-#elif PLANT == 4
-  std::thread a([] { racy++; }), b([] { racy++; });
-  a.join();
-  b.join();
-#elif PLANT == 5
-  int big = 0x7fffffff - 1 + argc;
-  std::printf("%d\n", big + 1);
-#endif
+  volatile int ten = 10;
+  if (std::strcmp(plant, "overflow") == 0) {
+    char *volatile p = new char[10]; // volatile: the pair is not optimised away
+    p[ten] = 1;
+    delete[] p;
+  } else if (std::strcmp(plant, "use-after-free") == 0) {
+    int *volatile q = new int(7);
+    delete q;
+    std::printf("%d\n", *q);
+  } else if (std::strcmp(plant, "leak") == 0) {
+    static std::string *volatile lost;
+    lost = new std::string(300, 'l');
+    lost = nullptr;
+  } else if (std::strcmp(plant, "race") == 0) {
+    std::thread a([] { racy++; }), b([] { racy++; });
+    a.join();
+    b.join();
+  } else if (std::strcmp(plant, "ub") == 0) {
+    int big = 0x7ffffff0 + ten;
+    std::printf("%d\n", big + 10);
+  }
   return 0;
 }

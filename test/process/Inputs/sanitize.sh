@@ -1,5 +1,6 @@
 # sanitize.sh -O<n>: builds Inputs/churn.cpp under each sanitizer with each
-# allocator, runs it, then plants bugs (sanitizers.test checks the output).
+# allocator, runs it, then runs it again with a planted bug (sanitizers.test
+# checks the output).
 set -u
 O=$1
 flags_for() { # allocator -> compile and link flags
@@ -10,12 +11,12 @@ flags_for() { # allocator -> compile and link flags
     user) echo "-DSELECT_USER $(allocsel-config --ldflags) $(allocsel-config --libs)" ;;
   esac
 }
-build() { # sanitizer allocator plant output
-  $CXX $O -g -fsanitize=$1 -fno-sanitize-recover=all -DPLANT=$3 churn.cpp $(flags_for $2) -o $4
+build() { # sanitizer allocator output
+  $CXX $O -g -fsanitize=$1 -fno-sanitize-recover=all churn.cpp $(flags_for $2) -o $3
 }
 for san in address thread undefined leak; do
   for alloc in default system jemalloc user; do
-    build $san $alloc 0 churn-$san-$alloc || { echo "$san $alloc: link failed"; continue; }
+    build $san $alloc churn-$san-$alloc || { echo "$san $alloc: link failed"; continue; }
     out=$(./churn-$san-$alloc 2>&1)
     echo "$san $alloc: $(echo "$out" | tr '\n' ' ' | sed 's/ *$//')"
   done
@@ -24,24 +25,24 @@ done
 for b in churn-address-default churn-address-user churn-thread-user; do
   echo "explain $b: $(allocsel-link explain $b | sed -n 's/^ *note: //p')"
 done
-plant() { # sanitizer allocator plant-number plant-name pattern
-  build $1 $2 $3 planted-$1-$2-$3 || { echo "planted $1 $2 $4: link failed"; return; }
-  ./planted-$1-$2-$3 > /dev/null 2> report.txt && echo "planted $1 $2 $4: not reported" && return
-  echo "planted $1 $2 $4: $(grep -oE "$5" report.txt | head -1)"
+plant() { # sanitizer allocator plant pattern: the churn binary, then the bug
+  [ -x churn-$1-$2 ] || { echo "planted $1 $2 $3: not built"; return; }
+  ./churn-$1-$2 $3 > /dev/null 2> report.txt && echo "planted $1 $2 $3: not reported" && return
+  echo "planted $1 $2 $3: $(grep -oE "$4" report.txt | head -1)"
 }
 for alloc in default system user; do
-  plant address $alloc 1 overflow 'AddressSanitizer: heap-buffer-overflow'
-  plant address $alloc 2 use-after-free 'AddressSanitizer: heap-use-after-free'
-  plant address $alloc 3 leak 'LeakSanitizer: detected memory leaks'
+  plant address $alloc overflow 'AddressSanitizer: heap-buffer-overflow'
+  plant address $alloc use-after-free 'AddressSanitizer: heap-use-after-free'
+  plant address $alloc leak 'LeakSanitizer: detected memory leaks'
 done
 for alloc in default user; do
-  plant thread $alloc 4 race 'ThreadSanitizer: data race'
+  plant thread $alloc race 'ThreadSanitizer: data race'
 done
 for alloc in default user; do
-  plant leak $alloc 3 leak 'LeakSanitizer: detected memory leaks'
+  plant leak $alloc leak 'LeakSanitizer: detected memory leaks'
 done
 for alloc in default user; do
-  plant undefined $alloc 5 ub 'runtime error: signed integer overflow'
+  plant undefined $alloc ub 'runtime error: signed integer overflow'
 done
 # MemorySanitizer needs every line of code instrumented, the C++ library's
 # too: Debian ships no MSan-built libstdc++ or libc++, so a program that uses
