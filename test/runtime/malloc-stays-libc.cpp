@@ -13,6 +13,9 @@
 // RUN: nm -D --defined-only %t.default | FileCheck %s --check-prefix=NM
 // RUN: nm -D --defined-only %t.default | awk '{print $NF}' | not grep -E '^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|mallocx|rallocx|xallocx|sallocx|dallocx|sdallocx|nallocx|mallctl.*|malloc_conf|malloc_stats_print|je_.*)$'
 // RUN: readelf -d %t.default | not grep -i jemalloc
+// ALLOCSEL_DEFAULT=system at run time sends the default to System: new is
+// then malloc's, and jemalloc sees none of it.
+// RUN: env ALLOCSEL_DEFAULT=system %t.default | FileCheck %s --check-prefixes=CHECK,ENVSYSTEM
 // RUN: %cxx -O2 -DSELECT_JEMALLOC %s $(allocsel-config --ldflags) $(allocsel-config --libs) -ldl -o %t.selected
 // RUN: %t.selected | FileCheck %s --check-prefixes=CHECK,SELECTED
 // RUN: nm -D --defined-only %t.selected | FileCheck %s --check-prefix=NM
@@ -90,6 +93,7 @@ int main() {
   std::printf("allocator: %d %.*s\n", info.selected, int(info.type.size()), info.type.data());
   // DEFAULT: allocator: 0 allocsel::Jemalloc
   // SELECTED: allocator: 1 allocsel::Jemalloc
+  // ENVSYSTEM: allocator: 0 allocsel::System
 
   // The process's malloc family, looked up and by address, is libc's.
   for (const char *name : {"malloc", "free", "calloc", "realloc", "posix_memalign",
@@ -143,11 +147,19 @@ int main() {
   char *n = new char[big];
   escape(n);
   std::size_t with_n = je_allocated();
-  CHECK(with_n >= before + big);
-  delete[] n;
-  CHECK(je_allocated() < with_n);
-  std::printf("new counted\n");
-  // CHECK-NEXT: new counted
+  if (info.type == "allocsel::System") {
+    CHECK(with_n < before + big);
+    delete[] n;
+    std::printf("new not counted\n");
+  } else {
+    CHECK(with_n >= before + big);
+    delete[] n;
+    CHECK(je_allocated() < with_n);
+    std::printf("new counted\n");
+  }
+  // DEFAULT-NEXT: new counted
+  // SELECTED-NEXT: new counted
+  // ENVSYSTEM-NEXT: new not counted
 
   // malloc is not jemalloc's.
   before = je_allocated();
