@@ -1,9 +1,9 @@
 // The default for executables: no [[global_allocator]] in the program.
 //
 // Jemalloc, unless the environment says ALLOCSEL_DEFAULT=system when the
-// process first allocates: then System (malloc with exact sizes), so that a
-// memory debugger that watches malloc (valgrind's memcheck) sees every
-// block. The choice is made once, at the first allocation, and never
+// process first allocates, or a sanitizer runtime is in the process: then
+// System (malloc with exact sizes), so that a memory debugger that watches
+// malloc (valgrind's memcheck, a sanitizer) sees every block. The choice is made once, at the first allocation, and never
 // changes: every block is freed by the allocator that made it.
 #include "routes.h"
 
@@ -16,9 +16,40 @@ namespace {
 enum : int { undecided, use_jemalloc, use_system };
 constinit std::atomic<int> choice{undecided};
 
+} // namespace
+
+// A sanitizer runtime in the process. Linked statically (the usual way), its
+// operators won the link and this default serves only allocsel::Global; but a
+// shared runtime (-shared-libasan, or LD_PRELOAD) loses to the executable's
+// operators at run time: then the default must yield to the sanitizer's
+// malloc, or jemalloc would reuse memory the sanitizer poisoned and hide
+// every heap bug.
+extern "C" {
+__attribute__((weak)) void __asan_init();
+__attribute__((weak)) void __tsan_init();
+__attribute__((weak)) void __msan_init();
+__attribute__((weak)) void __lsan_init();
+__attribute__((weak)) void __hwasan_init();
+}
+
+namespace {
+
+bool sanitizer_present() noexcept {
+  void (*const runtimes[])() = {__asan_init, __tsan_init, __msan_init, __lsan_init,
+                                __hwasan_init};
+  for (auto *init : runtimes) {
+    auto *p = reinterpret_cast<void *>(init);
+    asm("" : "+r"(p)); // weak: the compiler must not assume it is non-null
+    if (p != nullptr)
+      return true;
+  }
+  return false;
+}
+
 [[gnu::noinline, gnu::cold]] int decide() noexcept {
   const char *env = std::getenv("ALLOCSEL_DEFAULT");
-  int c = env != nullptr && std::strcmp(env, "system") == 0 ? use_system : use_jemalloc;
+  bool sys = (env != nullptr && std::strcmp(env, "system") == 0) || sanitizer_present();
+  int c = sys ? use_system : use_jemalloc;
   // Two threads that race here compute the same answer.
   choice.store(c, std::memory_order_relaxed);
   return c;
@@ -98,7 +129,8 @@ struct ExecutableDefault {
 
 ALLOCSEL_DEFINE_ROUTES(ExecutableDefault,
                        system() ? "default||allocsel::System|the default for executables, "
-                                  "set to System by ALLOCSEL_DEFAULT=system: no "
-                                  "[[global_allocator]] in the program"
+                                  "System here (ALLOCSEL_DEFAULT=system, or a sanitizer "
+                                  "runtime in the process): no [[global_allocator]] in "
+                                  "the program"
                                 : "default||allocsel::Jemalloc|the default for executables: "
                                   "no [[global_allocator]] in the program")
