@@ -1,9 +1,9 @@
 // The default for executables: no [[global_allocator]] in the program.
 //
-// Jemalloc, unless the environment says ALLOCSEL_DEFAULT=system when the
-// process first allocates, or a sanitizer runtime is in the process: then
-// System (malloc with exact sizes), so that a memory debugger that watches
-// malloc (valgrind's memcheck, a sanitizer) sees every block. The choice is made once, at the first allocation, and never
+// Jemalloc, unless, when the process first allocates, the environment says
+// ALLOCSEL_DEFAULT=system, or (without ALLOCSEL_DEFAULT=jemalloc) a tool
+// that watches malloc is in the process: a sanitizer runtime, or valgrind.
+// Then System (malloc with exact sizes), so that the tool sees every block. The choice is made once, at the first allocation, and never
 // changes: every block is freed by the allocator that made it.
 #include "routes.h"
 
@@ -46,9 +46,20 @@ bool sanitizer_present() noexcept {
   return false;
 }
 
+// valgrind preloads its tools' malloc replacements (vgpreload_memcheck.so,
+// vgpreload_massif.so, ...) into the program it runs.
+bool valgrind_present() noexcept {
+  const char *preload = std::getenv("LD_PRELOAD");
+  return preload != nullptr && std::strstr(preload, "/vgpreload_") != nullptr;
+}
+
+// ALLOCSEL_DEFAULT=system or jemalloc decides; without it, System where a
+// tool watches malloc (a sanitizer runtime, valgrind), else Jemalloc.
 [[gnu::noinline, gnu::cold]] int decide() noexcept {
   const char *env = std::getenv("ALLOCSEL_DEFAULT");
-  bool sys = (env != nullptr && std::strcmp(env, "system") == 0) || sanitizer_present();
+  bool sys = env != nullptr && std::strcmp(env, "system") == 0;
+  if (env == nullptr || (!sys && std::strcmp(env, "jemalloc") != 0))
+    sys = sanitizer_present() || valgrind_present();
   int c = sys ? use_system : use_jemalloc;
   // Two threads that race here compute the same answer.
   choice.store(c, std::memory_order_relaxed);
@@ -130,7 +141,7 @@ struct ExecutableDefault {
 ALLOCSEL_DEFINE_ROUTES(ExecutableDefault,
                        system() ? "default||allocsel::System|the default for executables, "
                                   "System here (ALLOCSEL_DEFAULT=system, or a sanitizer "
-                                  "runtime in the process): no [[global_allocator]] in "
+                                  "runtime or valgrind in the process): no [[global_allocator]] in "
                                   "the program"
                                 : "default||allocsel::Jemalloc|the default for executables: "
                                   "no [[global_allocator]] in the program")
