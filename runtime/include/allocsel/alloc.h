@@ -400,9 +400,10 @@ struct ALLOCSEL_LOCAL Global {
 // ---------------------------------------------------------------------------
 
 struct AllocatorInfo {
-  bool selected;              // a [[global_allocator]], or else the default
+  bool selected;              // a [[global_allocator]], or else a default
   std::string_view variable;  // the selected variable ("app::GLOBAL"), or ""
-  std::string_view type;      // its type ("Counting"), or the default's
+  std::string_view type;      // its type ("Counting"), or the default's; System
+                              // where allocsel's routes do not serve the process
   std::string_view location;  // "file.cpp:12:41", or why the default applies
 };
 
