@@ -251,10 +251,13 @@ def count_instructions(bin_dir):
         for name, p, case in todo:
             print("run.py: callgrind %s %s/%s" % (name, p, case), file=sys.stderr)
             out = Path(tmp) / "callgrind.out"
+            # Under valgrind the executable default would use malloc, so
+            # that memcheck sees every block: count jemalloc's path.
             r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=%s" % out,
                                 "--toggle-collect=*measured_rounds*",
                                 str(Path(tmp) / name), "--insns=%s/%s" % (p, case)],
-                               text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, ALLOCSEL_DEFAULT="jemalloc"))
             if r.returncode != 0:
                 sys.exit("run.py: callgrind of %s --insns=%s/%s failed" % (name, p, case))
             items = int(r.stdout.split()[0])

@@ -10,7 +10,11 @@
 //
 //   return ::allocsel::detail::route_X(G, params...);
 //
-// (and __allocsel_selection as a string literal describing the selection).
+// and __allocsel_selection as route_selection("<description>"). They have
+// default visibility and are weak: a shared library that selects exports
+// them, and the process binds every reference to one definition (SPEC.md
+// section 3). Next
+// to them, emitThunks() puts the operators' weak thunks (runtime/src/thunks.h).
 // The definitions are redeclarations of the header's declarations, built
 // with Sema and handed to code generation. They never look a name up where
 // the user's declarations could capture it: G and the parameters are direct
@@ -23,6 +27,7 @@
 
 #include "AllocInterface.h"
 #include "Diagnostics.h"
+#include "thunks.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
@@ -43,7 +48,7 @@ namespace {
 
 struct Route {
   llvm::StringRef Symbol;
-  llvm::StringRef Template; // in ::allocsel::detail; empty for the selection
+  llvm::StringRef Template; // in ::allocsel::detail
 };
 
 constexpr Route Routes[] = {
@@ -53,7 +58,7 @@ constexpr Route Routes[] = {
     {"__allocsel_realloc", "route_realloc"},
     {"__allocsel_new", "route_new"},
     {"__allocsel_delete", "route_delete"},
-    {"__allocsel_selection", ""},
+    {"__allocsel_selection", "route_selection"},
 };
 
 /// "selected|app::GLOBAL|Counting|main.cpp:12:41", parsed by
@@ -94,11 +99,9 @@ public:
         Missing = R.Symbol.str();
         return false;
       }
-      FunctionDecl *Def = R.Template.empty() ? defineSelection(Decl)
-                                             : defineRoute(Decl, Detail, R);
+      FunctionDecl *Def = defineRoute(Decl, Detail, R);
       if (!Def) {
-        Missing = R.Template.empty() ? R.Symbol.str()
-                                     : ("allocsel::detail::" + R.Template).str();
+        Missing = ("allocsel::detail::" + R.Template).str();
         return false;
       }
       Out.push_back(Def);
@@ -115,7 +118,14 @@ private:
         Ctx.getTrivialTypeSourceInfo(FnTy, Loc), SC_None);
     FD->setPreviousDecl(Decl);
     FD->setImplicit();
-    FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Hidden));
+    FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Default));
+    // Weak, as the header declares them: a weak definition is interposable
+    // everywhere, so no call in the selecting unit is bound to it directly
+    // or inlined. Every allocsel::Global call of a library then reaches the
+    // same routes (its process's, when the library is not the process's
+    // allocator). Two selections still fail to link: the thunks' hidden
+    // __allocsel_own_new is strong.
+    FD->addAttr(WeakAttr::CreateImplicit(Ctx));
     llvm::SmallVector<ParmVarDecl *, 4> Params;
     const auto *Proto = FnTy->castAs<FunctionProtoType>();
     for (QualType T : Proto->getParamTypes()) {
@@ -154,8 +164,16 @@ private:
     if (Callee.isInvalid())
       return nullptr;
     llvm::SmallVector<Expr *, 5> Args;
-    Args.push_back(S.BuildDeclRefExpr(V, V->getType().getNonReferenceType(),
-                                      VK_LValue, Loc));
+    if (R.Symbol == "__allocsel_selection") {
+      // route_selection("selected|app::GLOBAL|Counting|main.cpp:12:41")
+      std::string Text = describe(V, S.getSourceManager(), Ctx.getPrintingPolicy());
+      QualType StrTy = Ctx.getStringLiteralArrayType(Ctx.CharTy, Text.size());
+      Args.push_back(StringLiteral::Create(Ctx, Text, StringLiteralKind::Ordinary,
+                                           /*Pascal=*/false, StrTy, Loc));
+    } else {
+      Args.push_back(S.BuildDeclRefExpr(V, V->getType().getNonReferenceType(),
+                                        VK_LValue, Loc));
+    }
     for (ParmVarDecl *P : FD->parameters())
       Args.push_back(S.BuildDeclRefExpr(P, P->getType(), VK_LValue, Loc));
     ExprResult Call = S.BuildCallExpr(nullptr, Callee.get(), Loc, Args, Loc);
@@ -165,17 +183,6 @@ private:
     if (Call.isInvalid())
       return nullptr;
     return finish(FD, Call.get());
-  }
-
-  FunctionDecl *defineSelection(FunctionDecl *Decl) {
-    std::string Text = describe(V, S.getSourceManager(), Ctx.getPrintingPolicy());
-    QualType StrTy = Ctx.getStringLiteralArrayType(Ctx.CharTy, Text.size());
-    Expr *Lit = StringLiteral::Create(Ctx, Text, StringLiteralKind::Ordinary,
-                                      /*Pascal=*/false, StrTy, Loc);
-    ExprResult Ptr = S.DefaultFunctionArrayConversion(Lit);
-    if (Ptr.isInvalid())
-      return nullptr;
-    return finish(startDefinition(Decl), Ptr.get());
   }
 
   Sema &S;
@@ -224,7 +231,24 @@ bool emitRoutes(Sema &S, VarDecl *V) {
     FD->getDeclContext()->addHiddenDecl(FD);
     S.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(FD));
   }
+  emitThunks(S);
   return true;
+}
+
+void emitThunks(Sema &S) {
+  ASTContext &C = S.getASTContext();
+  // Strong under ASan only, whose operators a program may replace (thunks.h).
+  llvm::StringRef Asm = S.getLangOpts().Sanitize.has(SanitizerKind::Address)
+                            ? ALLOCSEL_THUNKS_ASM_STRONG
+                            : ALLOCSEL_THUNKS_ASM;
+  QualType StrTy = C.getStringLiteralArrayType(C.CharTy, Asm.size());
+  auto *Str = StringLiteral::Create(C, Asm, StringLiteralKind::Ordinary,
+                                    /*Pascal=*/false, StrTy, SourceLocation());
+  auto *D = FileScopeAsmDecl::Create(C, C.getTranslationUnitDecl(), Str,
+                                     SourceLocation(), SourceLocation());
+  D->setImplicit();
+  C.getTranslationUnitDecl()->addHiddenDecl(D);
+  S.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(D));
 }
 
 } // namespace allocsel

@@ -16,7 +16,12 @@ namespace allocsel {
 /// Defines the routing entry points of <allocsel/alloc.h> in the current
 /// unit, routing to the selection \p V, and hands them to code generation.
 /// Reports and returns false if the header lacks what the routes need.
+/// Also emits the operators' weak thunks (emitThunks).
 bool emitRoutes(clang::Sema &S, clang::VarDecl *V);
+
+/// Emits the 20 operators' weak thunks (runtime/src/thunks.h) as module
+/// assembly: the object that routes is the one that links the operators.
+void emitThunks(clang::Sema &S);
 
 /// How a selection is named to users: "app::GLOBAL", "main()::GLOBAL".
 std::string describeVariable(const clang::VarDecl *V,

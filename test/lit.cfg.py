@@ -44,8 +44,20 @@ config.substitutions += [
     ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
 ]
 
-# Other Clang versions on the machine: the plugin must refuse them cleanly.
+# Sanitizer runtimes (libclang-rt-19-dev), valgrind and libc++ (libc++-19-dev):
+# scripts/setup installs them; tests that need them say so.
 import shutil
+import subprocess
+
+resource_dir = subprocess.run([clangxx, "-print-resource-dir"], capture_output=True,
+                              text=True).stdout.strip()
+if any(os.path.exists(os.path.join(resource_dir, "lib", d, "libclang_rt.tsan-x86_64.a"))
+       for d in ("linux", "x86_64-pc-linux-gnu", "x86_64-unknown-linux-gnu")):
+    config.available_features.add("sanitizers")
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+
+# Other Clang versions on the machine: the plugin must refuse them cleanly.
 other_clangs = [f"clang++-{v}" for v in (14, 15, 16, 17, 18, 20, 21, 22)
                 if shutil.which(f"clang++-{v}")]
 if other_clangs:

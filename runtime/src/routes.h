@@ -1,12 +1,15 @@
-// Defines the routing entry points of <allocsel/alloc.h> for one allocator.
-// allocsel's default libraries use this; a [[global_allocator]] unit gets the
-// same definitions from the plugin.
+// Defines the routing entry points of <allocsel/alloc.h> for one allocator,
+// and the operators' thunks (thunks.h). allocsel's default libraries use
+// this; a [[global_allocator]] unit gets the same definitions from the plugin.
 #ifndef ALLOCSEL_RUNTIME_ROUTES_H
 #define ALLOCSEL_RUNTIME_ROUTES_H
 
 #include <allocsel/alloc.h>
 
+#include "thunks.h"
+
 #define ALLOCSEL_DEFINE_ROUTES(ALLOCATOR, SELECTION)                                \
+  asm(ALLOCSEL_THUNKS_ASM);                                                         \
   namespace {                                                                       \
   constexpr ALLOCATOR route_target{};                                              \
   }                                                                                 \
@@ -29,6 +32,8 @@
   void __allocsel_delete(void *p, std::size_t size, std::size_t align) noexcept {  \
     allocsel::detail::route_delete(route_target, p, size, align);                  \
   }                                                                                 \
-  const char *__allocsel_selection() noexcept { return SELECTION; }
+  const char *__allocsel_selection() noexcept {                                    \
+    return allocsel::detail::route_selection(SELECTION);                           \
+  }
 
 #endif

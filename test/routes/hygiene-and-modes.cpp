@@ -1,7 +1,8 @@
 // The routes the plugin emits cannot be captured by the user's declarations
 // (names like Layout, detail, route_new, size_t, alloc, arg0 in the user's
 // namespaces and the global one), and they work at every optimisation level,
-// with ThinLTO, debug info and AddressSanitizer.
+// with ThinLTO, debug info and AddressSanitizer (ASan lets a program replace
+// its operators, so a selection keeps routing; see test/process/).
 // RUN: %cxx -O0 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.O0 && %t.O0 | FileCheck %s
 // RUN: %cxx -O2 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.O2 && %t.O2 | FileCheck %s
 // RUN: %cxx -O2 -g %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.g && %t.g | FileCheck %s

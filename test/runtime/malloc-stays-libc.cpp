@@ -13,33 +13,45 @@
 // RUN: nm -D --defined-only %t.default | FileCheck %s --check-prefix=NM
 // RUN: nm -D --defined-only %t.default | awk '{print $NF}' | not grep -E '^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|mallocx|rallocx|xallocx|sallocx|dallocx|sdallocx|nallocx|mallctl.*|malloc_conf|malloc_stats_print|je_.*)$'
 // RUN: readelf -d %t.default | not grep -i jemalloc
+// ALLOCSEL_DEFAULT=system at run time sends the default to System: new is
+// then malloc's, and jemalloc sees none of it.
+// RUN: env ALLOCSEL_DEFAULT=system %t.default | FileCheck %s --check-prefixes=CHECK,ENVSYSTEM
 // RUN: %cxx -O2 -DSELECT_JEMALLOC %s $(allocsel-config --ldflags) $(allocsel-config --libs) -ldl -o %t.selected
 // RUN: %t.selected | FileCheck %s --check-prefixes=CHECK,SELECTED
 // RUN: nm -D --defined-only %t.selected | FileCheck %s --check-prefix=NM
 // RUN: nm -D --defined-only %t.selected | awk '{print $NF}' | not grep -E '^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|mallocx|rallocx|xallocx|sallocx|dallocx|sdallocx|nallocx|mallctl.*|malloc_conf|malloc_stats_print|je_.*)$'
 // RUN: readelf -d %t.selected | not grep -i jemalloc
 
-// nm sorts by name: the 20 operators, all defined (T) in the executable.
-// NM: T _ZdaPv
-// NM-NEXT: T _ZdaPvRKSt9nothrow_t
-// NM-NEXT: T _ZdaPvSt11align_val_t
-// NM-NEXT: T _ZdaPvSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _ZdaPvm
-// NM-NEXT: T _ZdaPvmSt11align_val_t
-// NM-NEXT: T _ZdlPv
-// NM-NEXT: T _ZdlPvRKSt9nothrow_t
-// NM-NEXT: T _ZdlPvSt11align_val_t
-// NM-NEXT: T _ZdlPvSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _ZdlPvm
-// NM-NEXT: T _ZdlPvmSt11align_val_t
-// NM-NEXT: T _Znam
-// NM-NEXT: T _ZnamRKSt9nothrow_t
-// NM-NEXT: T _ZnamSt11align_val_t
-// NM-NEXT: T _ZnamSt11align_val_tRKSt9nothrow_t
-// NM-NEXT: T _Znwm
-// NM-NEXT: T _ZnwmRKSt9nothrow_t
-// NM-NEXT: T _ZnwmSt11align_val_t
-// NM-NEXT: T _ZnwmSt11align_val_tRKSt9nothrow_t
+// nm sorts by name: the 20 operators, all defined in the executable (W: weak
+// thunks, see runtime/src/thunks.h), then allocsel's exported routes (weak in the default, strong
+// from the plugin).
+// NM: W _ZdaPv
+// NM-NEXT: W _ZdaPvRKSt9nothrow_t
+// NM-NEXT: W _ZdaPvSt11align_val_t
+// NM-NEXT: W _ZdaPvSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _ZdaPvm
+// NM-NEXT: W _ZdaPvmSt11align_val_t
+// NM-NEXT: W _ZdlPv
+// NM-NEXT: W _ZdlPvRKSt9nothrow_t
+// NM-NEXT: W _ZdlPvSt11align_val_t
+// NM-NEXT: W _ZdlPvSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _ZdlPvm
+// NM-NEXT: W _ZdlPvmSt11align_val_t
+// NM-NEXT: W _Znam
+// NM-NEXT: W _ZnamRKSt9nothrow_t
+// NM-NEXT: W _ZnamSt11align_val_t
+// NM-NEXT: W _ZnamSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: W _Znwm
+// NM-NEXT: W _ZnwmRKSt9nothrow_t
+// NM-NEXT: W _ZnwmSt11align_val_t
+// NM-NEXT: W _ZnwmSt11align_val_tRKSt9nothrow_t
+// NM-NEXT: {{[TW]}} __allocsel_alloc
+// NM-NEXT: {{[TW]}} __allocsel_alloc_zeroed
+// NM-NEXT: {{[TW]}} __allocsel_dealloc
+// NM-NEXT: {{[TW]}} __allocsel_delete
+// NM-NEXT: {{[TW]}} __allocsel_new
+// NM-NEXT: {{[TW]}} __allocsel_realloc
+// NM-NEXT: {{[TW]}} __allocsel_selection
 
 #include <allocsel/alloc.h>
 
@@ -81,6 +93,7 @@ int main() {
   std::printf("allocator: %d %.*s\n", info.selected, int(info.type.size()), info.type.data());
   // DEFAULT: allocator: 0 allocsel::Jemalloc
   // SELECTED: allocator: 1 allocsel::Jemalloc
+  // ENVSYSTEM: allocator: 0 allocsel::System
 
   // The process's malloc family, looked up and by address, is libc's.
   for (const char *name : {"malloc", "free", "calloc", "realloc", "posix_memalign",
@@ -134,11 +147,19 @@ int main() {
   char *n = new char[big];
   escape(n);
   std::size_t with_n = je_allocated();
-  CHECK(with_n >= before + big);
-  delete[] n;
-  CHECK(je_allocated() < with_n);
-  std::printf("new counted\n");
-  // CHECK-NEXT: new counted
+  if (info.type == "allocsel::System") {
+    CHECK(with_n < before + big);
+    delete[] n;
+    std::printf("new not counted\n");
+  } else {
+    CHECK(with_n >= before + big);
+    delete[] n;
+    CHECK(je_allocated() < with_n);
+    std::printf("new counted\n");
+  }
+  // DEFAULT-NEXT: new counted
+  // SELECTED-NEXT: new counted
+  // ENVSYSTEM-NEXT: new not counted
 
   // malloc is not jemalloc's.
   before = je_allocated();

@@ -332,38 +332,165 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   return Result;
 }
 
+namespace {
+
+std::string selectionText(const facts::UnitRecord &R) {
+  const facts::Selection &S = *R.Selected;
+  return S.Variable + " (type " + S.Type + ")";
+}
+
+std::string whereText(const facts::UnitRecord &R) {
+  const facts::Selection &S = *R.Selected;
+  return S.Loc.File + ":" + std::to_string(S.Loc.Line) + ":" + std::to_string(S.Loc.Column) +
+         " (unit " + R.Unit + ")";
+}
+
+/// The shared libraries \p Exe loads, in the loader's order (the
+/// dependencies readDependencies() appended, and linked inputs named after
+/// it).
+std::vector<const Artifact *> loadOrder(const Inputs &In, const Artifact &Exe) {
+  std::vector<const Artifact *> Out;
+  for (const Artifact &A : In.Artifacts)
+    if (A.Dependency)
+      Out.push_back(&A);
+  (void)Exe;
+  return Out;
+}
+
+void explainExecutable(const Inputs &In, const Artifact &A, llvm::raw_ostream &OS) {
+  Routing R = routingOf(A);
+  // The operator new the loader binds: the executable's, else the first
+  // shared library's in load order that defines one.
+  const Artifact *Bound = A.ExportsOperators ? &A : nullptr;
+  std::vector<const Artifact *> Order = loadOrder(In, A);
+  if (!Bound)
+    for (const Artifact *L : Order)
+      if (L->ExportsOperators) {
+        Bound = L;
+        break;
+      }
+  // Providers it links whose operators are not the process's.
+  auto NotBound = [&](llvm::raw_ostream &OS) {
+    for (const Artifact *L : Order) {
+      if (L == Bound)
+        continue;
+      Routing LR = routingOf(*L);
+      if (LR.Selection)
+        OS << "  note: " << L->Where.str() << " provides " << selectionText(*LR.Selection)
+           << ", but the process binds operator new to "
+           << (Bound == &A ? std::string("the executable's") : Bound->Where.str())
+           << " first: that library will use the process's allocator\n";
+    }
+  };
+  if (Bound == &A && R.Selection) {
+    OS << "  allocator: " << selectionText(*R.Selection) << "\n"
+       << "  why: selected with [[global_allocator]] at " << whereText(*R.Selection) << "\n";
+  } else if (Bound == &A && R.Default) {
+    OS << "  allocator: " << R.Default->DefaultRoutes << " (the default)\n"
+       << "  why: none of its " << R.Units
+       << " units compiled with allocsel selects a global allocator, and no shared library "
+          "it links provides one, so it uses the default for executables (linked with "
+          "allocsel-config --ldflags/--libs)\n";
+  } else if (Bound && Bound != &A && routingOf(*Bound).Selection) {
+    const facts::UnitRecord &Sel = *routingOf(*Bound).Selection;
+    OS << "  allocator: " << selectionText(Sel) << ", provided by " << Bound->Where.str() << "\n"
+       << "  why: it links " << Bound->Where.str() << " (needed by " << Bound->NeededBy
+       << "), which selects a global allocator at " << whereText(Sel)
+       << " and exports operator new/delete; the executable defines none, so the "
+          "process uses that library's\n";
+  } else if (Bound && Bound != &A) {
+    llvm::StringRef Name = llvm::StringRef(Bound->Where.File).rsplit('/').second;
+    if (Name.empty())
+      Name = Bound->Where.File;
+    if (Name.starts_with("libstdc++.") || Name.starts_with("libc++."))
+      OS << "  allocator: the C++ library's operator new (not routed), from "
+         << Bound->Where.str() << "\n";
+    else
+      OS << "  allocator: the operator new of " << Bound->Where.str() << " (not routed)\n";
+    OS
+       << "  why: " << (R.Units ? std::to_string(R.Units) + " of its units were compiled with "
+                                                          "allocsel, but allocsel's runtime is "
+                                                          "not linked: link with allocsel-config "
+                                                          "--ldflags and --libs"
+                                : std::string("it holds no allocsel records: it was not built "
+                                              "with allocsel"))
+       << "\n";
+  } else if (R.Units || R.Selection) {
+    OS << "  allocator: the C++ library's operator new (not routed)\n"
+       << "  why: " << R.Units
+       << " of its units were compiled with allocsel, but allocsel's runtime is "
+          "not linked: link with allocsel-config --ldflags and --libs\n";
+  } else {
+    OS << "  allocator: the C++ library's operator new (not routed)\n"
+       << "  why: it holds no allocsel records: it was not built with allocsel\n";
+  }
+  NotBound(OS);
+  if (A.OperatorsYielded)
+    OS << "  note: its operator new is not allocsel's: "
+       << (A.Sanitizer.empty() ? std::string("another definition")
+                               : "the " + A.Sanitizer + " runtime's")
+       << " won the link, so new/delete use "
+       << (A.Sanitizer.empty() ? "that" : "the sanitizer's")
+       << " allocator and allocsel::Global uses System\n";
+  else if (!A.Sanitizer.empty() && Bound == &A)
+    OS << "  note: built with " << A.Sanitizer
+       << ", whose operators allocsel's replace (the selection keeps routing)\n";
+}
+
+void explainShared(const Artifact &A, llvm::raw_ostream &OS) {
+  Routing R = routingOf(A);
+  if (R.Selection && A.ExportsOperators) {
+    OS << "  allocator: " << selectionText(*R.Selection) << ", provided to the process\n"
+       << "  why: selected with [[global_allocator]] at " << whereText(*R.Selection)
+       << "; the library exports operator new/delete and allocsel's routes: linked into an "
+          "executable that defines no operators of its own, it is the process's allocator; "
+          "loaded after another operator new was bound (dlopen()), it uses the process's "
+          "allocator and says so on stderr\n";
+  } else if (R.Selection) {
+    OS << "  allocator: the process's (" << selectionText(*R.Selection)
+       << " is selected but not linked as a provider)\n"
+       << "  why: selected at " << whereText(*R.Selection)
+       << ", but the library exports no operator new: link it with allocsel-config "
+          "--libs --artifact=shared\n";
+  } else if (R.Default) {
+    OS << "  allocator: " << R.Default->DefaultRoutes << " (a private default)\n"
+       << "  why: linked by an allocsel that gave shared libraries operators of their own; "
+          "relink it: a shared library without a selection must use the process's "
+          "allocator\n";
+  } else {
+    OS << "  allocator: the process's\n"
+       << "  why: "
+       << (R.Units ? "none of its " + std::to_string(R.Units) +
+                         " units compiled with allocsel selects a global allocator"
+                   : std::string("it holds no allocsel records"))
+       << ", so it defines no operator new/delete: its new/delete and allocsel::Global are "
+          "its process's (the executable's selection or default, a provider library's, or "
+          "the C++ library's own, malloc, in a program without allocsel)\n";
+  }
+}
+
+} // namespace
+
 std::string explain(const Inputs &In) {
   std::string Out;
   llvm::raw_string_ostream OS(Out);
   for (const Artifact &A : In.Artifacts) {
+    if (A.Dependency)
+      continue;
     Routing R = routingOf(A);
     OS << A.Where.str() << ": " << kindName(A.K) << "\n";
-    if (R.Selection) {
-      const facts::Selection &S = *R.Selection->Selected;
-      OS << "  allocator: " << S.Variable << " (type " << S.Type << ")\n"
-         << "  why: selected with [[global_allocator]] at " << S.Loc.File << ":" << S.Loc.Line
-         << ":" << S.Loc.Column << " (unit " << R.Selection->Unit << ")\n";
-    } else if (R.Default) {
-      OS << "  allocator: " << R.Default->DefaultRoutes << " (the default)\n"
-         << "  why: none of its " << R.Units
-         << " units compiled with allocsel selects a global allocator, so "
-            "it uses the default for "
-         << (A.K == Artifact::SharedLibrary ? "shared libraries" : "executables")
-         << " (linked with allocsel-config --ldflags/--libs"
-         << (A.K == Artifact::SharedLibrary ? " --artifact=shared" : "") << ")\n";
-    } else if (!A.isLinked()) {
+    if (A.K == Artifact::Executable) {
+      explainExecutable(In, A, OS);
+    } else if (A.K == Artifact::SharedLibrary) {
+      explainShared(A, OS);
+    } else if (R.Selection) {
+      OS << "  allocator: " << selectionText(*R.Selection) << "\n"
+         << "  why: selected with [[global_allocator]] at " << whereText(*R.Selection) << "\n";
+    } else {
       OS << "  allocator: decided when it is linked\n"
          << "  why: " << (R.Units ? "no unit in it selects a global allocator"
                                   : "it holds no allocsel records")
          << "; the executable or shared library it is linked into decides\n";
-    } else if (R.Units) {
-      OS << "  allocator: the C++ library's operator new (not routed)\n"
-         << "  why: " << R.Units
-         << " of its units were compiled with allocsel, but allocsel's runtime is "
-            "not linked: link with allocsel-config --ldflags and --libs\n";
-    } else {
-      OS << "  allocator: the C++ library's operator new (not routed)\n"
-         << "  why: it holds no allocsel records: it was not built with allocsel\n";
     }
   }
   return Out;

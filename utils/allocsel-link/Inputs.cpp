@@ -11,7 +11,13 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+#include <cstring>
 
 using namespace llvm;
 
@@ -54,6 +60,95 @@ bool hasInterpreter(const object::ELFObjectFile<ELFT> &Obj) {
   return false;
 }
 
+/// DT_NEEDED, DT_RPATH and DT_RUNPATH of a linked file, and whether its
+/// dynamic symbol table defines operator new.
+template <class ELFT>
+void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
+  // Read by hand, every offset checked against the file: LLVM's helpers
+  // describe a bad section in their errors by reading its name, which a
+  // malformed file makes them read out of bounds (found by the fuzzer).
+  const auto &File = Obj.getELFFile();
+  StringRef Bytes(reinterpret_cast<const char *>(File.base()), File.getBufSize());
+  auto Sections = File.sections();
+  if (!Sections) {
+    consumeError(Sections.takeError());
+    return;
+  }
+  auto InFile = [&](uint64_t Off, uint64_t Size) {
+    return Off <= Bytes.size() && Size <= Bytes.size() - Off;
+  };
+  for (const auto &Sec : *Sections) {
+    if (Sec.sh_type != ELF::SHT_DYNAMIC || !InFile(Sec.sh_offset, Sec.sh_size) ||
+        Sec.sh_link >= Sections->size())
+      continue;
+    const auto &StrSec = (*Sections)[Sec.sh_link];
+    if (StrSec.sh_type != ELF::SHT_STRTAB || !InFile(StrSec.sh_offset, StrSec.sh_size))
+      continue;
+    StringRef Strings = Bytes.substr(StrSec.sh_offset, StrSec.sh_size);
+    StringRef Dyn = Bytes.substr(Sec.sh_offset, Sec.sh_size);
+    for (std::size_t At = 0; At + 16 <= Dyn.size(); At += 16) {
+      uint64_t Tag, Val; // Elf64_Dyn, little-endian (ELF64LE only)
+      std::memcpy(&Tag, Dyn.data() + At, 8);
+      std::memcpy(&Val, Dyn.data() + At + 8, 8);
+      if (Tag == ELF::DT_NULL)
+        break;
+      if (Tag != ELF::DT_NEEDED && Tag != ELF::DT_RPATH && Tag != ELF::DT_RUNPATH)
+        continue;
+      if (Val >= Strings.size())
+        continue;
+      StringRef Str = Strings.drop_front(Val).take_until([](char C) { return C == '\0'; });
+      if (Tag == ELF::DT_NEEDED)
+        A.Needed.push_back(Str.str());
+      else if (Tag == ELF::DT_RPATH)
+        A.RPath = Str.str();
+      else
+        A.RunPath = Str.str();
+    }
+  }
+  // .dynsym and .symtab: where operator new(size_t) is, whether it is
+  // allocsel's thunk, and which sanitizer runtime is linked in. (LLVM's
+  // iterator trusts the section's size: a malformed one makes it run for
+  // ages.)
+  uint64_t NewAt = 0, OwnNewAt = 0;
+  for (const auto &Sec : *Sections) {
+    if ((Sec.sh_type != ELF::SHT_DYNSYM && Sec.sh_type != ELF::SHT_SYMTAB) ||
+        !InFile(Sec.sh_offset, Sec.sh_size) || Sec.sh_link >= Sections->size())
+      continue;
+    const auto &StrSec = (*Sections)[Sec.sh_link];
+    if (!InFile(StrSec.sh_offset, StrSec.sh_size))
+      continue;
+    StringRef Strings = Bytes.substr(StrSec.sh_offset, StrSec.sh_size);
+    StringRef Syms = Bytes.substr(Sec.sh_offset, Sec.sh_size);
+    for (std::size_t At = 0; At + 24 <= Syms.size(); At += 24) {
+      uint32_t NameAt; // Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value
+      uint16_t Shndx;
+      uint64_t Value;
+      std::memcpy(&NameAt, Syms.data() + At, 4);
+      std::memcpy(&Shndx, Syms.data() + At + 6, 2);
+      std::memcpy(&Value, Syms.data() + At + 8, 8);
+      if (Shndx == ELF::SHN_UNDEF || NameAt >= Strings.size())
+        continue;
+      StringRef Name = Strings.drop_front(NameAt).take_until([](char C) { return C == '\0'; });
+      if (Name == "_Znwm") {
+        NewAt = Value;
+        if (Sec.sh_type == ELF::SHT_DYNSYM)
+          A.ExportsOperators = true;
+      } else if (Name == "__allocsel_own_new") {
+        OwnNewAt = Value;
+      } else if (Name == "__asan_init") {
+        A.Sanitizer = "AddressSanitizer";
+      } else if (Name == "__tsan_init") {
+        A.Sanitizer = "ThreadSanitizer";
+      } else if (Name == "__msan_init") {
+        A.Sanitizer = "MemorySanitizer";
+      } else if (Name == "__lsan_init" && A.Sanitizer.empty()) {
+        A.Sanitizer = "LeakSanitizer";
+      }
+    }
+  }
+  A.OperatorsYielded = NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt;
+}
+
 void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &In) {
   Artifact A;
   A.Where = Where;
@@ -89,6 +184,9 @@ void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &
     if (!decodeInto(*Contents, A, In))
       return;
   }
+  if (A.isLinked())
+    if (const auto *O = dyn_cast<object::ELF64LEObjectFile>(&Obj))
+      readDynamic(*O, A);
   if (In.WantSymbols) {
     // Both tables: a linked file's functions may be only in .dynsym.
     auto Collect = [&](auto Symbols) {
@@ -256,6 +354,131 @@ void readBuffer(MemoryBufferRef Buffer, const Origin &Where, Inputs &In) {
   if (const auto *Obj = dyn_cast<object::ELFObjectFileBase>(Bin->get()))
     return readELF(*Obj, Where, In);
   fail(In, Where, "not an ELF object, executable, shared library, archive or LLVM bitcode file");
+}
+
+namespace {
+
+/// "$ORIGIN/../lib:/opt/x" with $ORIGIN (or ${ORIGIN}) expanded.
+std::vector<std::string> searchList(StringRef List, StringRef Origin) {
+  std::vector<std::string> Dirs;
+  SmallVector<StringRef, 8> Parts;
+  List.split(Parts, ':', -1, /*KeepEmpty=*/false);
+  for (StringRef P : Parts) {
+    std::string D = P.str();
+    for (StringRef Var : {"${ORIGIN}", "$ORIGIN"})
+      for (std::size_t At; (At = D.find(Var.str())) != std::string::npos;)
+        D.replace(At, Var.size(), Origin.str());
+    Dirs.push_back(D);
+  }
+  return Dirs;
+}
+
+std::string originOf(StringRef File) {
+  SmallString<256> Real;
+  if (sys::fs::real_path(File, Real))
+    Real = File;
+  StringRef Dir = sys::path::parent_path(Real);
+  return Dir.empty() ? "." : Dir.str();
+}
+
+/// A loadable x86-64 ELF shared object (the loader skips other kinds).
+bool loadable(StringRef Path) {
+  if (!sys::fs::is_regular_file(Path))
+    return false;
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
+      MemoryBuffer::getFileSlice(Path, 64, 0, /*IsVolatile=*/false);
+  if (!Buf || (*Buf)->getBufferSize() < 20)
+    return false;
+  StringRef B = (*Buf)->getBuffer();
+  return B.starts_with("\x7f" "ELF") && B[4] == ELF::ELFCLASS64 && B[5] == ELF::ELFDATA2LSB &&
+         static_cast<uint8_t>(B[18]) == (ELF::EM_X86_64 & 0xff) && B[19] == 0;
+}
+
+} // namespace
+
+void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
+  static const char *const SystemDirs[] = {
+      "/usr/local/lib/x86_64-linux-gnu", "/usr/local/lib", "/lib/x86_64-linux-gnu",
+      "/usr/lib/x86_64-linux-gnu",       "/lib64",         "/usr/lib64",
+      "/lib",                            "/usr/lib"};
+  std::vector<std::string> LibraryPath;
+  if (const char *Env = std::getenv("LD_LIBRARY_PATH"))
+    LibraryPath = searchList(Env, ".");
+  // Every file read (by real path), so that each is read once.
+  StringSet<> Read;
+  for (const Artifact &A : In.Artifacts)
+    if (A.Where.Member.empty()) {
+      SmallString<256> Real;
+      if (!sys::fs::real_path(A.Where.File, Real))
+        Read.insert(Real);
+    }
+  // The executable's DT_RPATH applies to everything it loads (when the
+  // needing file has no DT_RUNPATH); a shared library's only to its own.
+  std::string ExeRPath, ExeOrigin;
+  for (const Artifact &A : In.Artifacts)
+    if (A.K == Artifact::Executable && A.RunPath.empty()) {
+      ExeRPath = A.RPath;
+      ExeOrigin = originOf(A.Where.File);
+      break;
+    }
+  // Breadth first, as the loader orders the global scope.
+  for (std::size_t I = 0; I < In.Artifacts.size(); ++I) {
+    if (!In.Artifacts[I].isLinked() || !In.Artifacts[I].Where.Member.empty())
+      continue;
+    // Copies: In.Artifacts grows below.
+    std::vector<std::string> Needed = In.Artifacts[I].Needed;
+    std::string File = In.Artifacts[I].Where.File;
+    std::string RPath = In.Artifacts[I].RPath, RunPath = In.Artifacts[I].RunPath;
+    std::string Origin = originOf(File);
+    for (const std::string &Name : Needed) {
+      std::vector<std::string> Candidates;
+      if (StringRef(Name).contains('/')) {
+        Candidates.push_back(Name);
+      } else {
+        std::vector<std::string> Dirs;
+        if (RunPath.empty()) {
+          Dirs = searchList(RPath, Origin);
+          for (std::string &D : searchList(ExeRPath, ExeOrigin))
+            Dirs.push_back(D);
+        }
+        for (const std::string &D : LibraryPath)
+          Dirs.push_back(D);
+        for (std::string &D : searchList(RunPath, Origin))
+          Dirs.push_back(D);
+        for (const char *D : SystemDirs)
+          Dirs.push_back(D);
+        for (const std::string &D : Dirs) {
+          SmallString<256> C(D);
+          sys::path::append(C, Name);
+          sys::path::remove_dots(C, /*remove_dot_dot=*/true);
+          Candidates.push_back(C.str().str());
+        }
+      }
+      bool Found = false;
+      for (const std::string &C : Candidates) {
+        if (!loadable(C))
+          continue;
+        Found = true;
+        SmallString<256> Real;
+        if (sys::fs::real_path(C, Real))
+          Real = C;
+        if (!Read.insert(Real).second)
+          break;
+        std::size_t Before = In.Artifacts.size(), Errors = In.Errors.size();
+        readFile(C, In);
+        // The loader's business, not the check's: a library it cannot
+        // read is not an input the user named.
+        In.Errors.resize(Errors);
+        for (std::size_t J = Before; J < In.Artifacts.size(); ++J) {
+          In.Artifacts[J].Dependency = true;
+          In.Artifacts[J].NeededBy = File;
+        }
+        break;
+      }
+      if (!Found && Missing)
+        Missing->push_back(Name + " (needed by " + File + ")");
+    }
+  }
 }
 
 void readFile(StringRef Path, Inputs &In) {

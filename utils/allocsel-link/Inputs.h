@@ -37,6 +37,19 @@ struct Artifact {
   /// Functions it defines (read only when Inputs::WantSymbols).
   std::vector<std::string> Defined;
 
+  // Linked files only: what the dynamic loader sees.
+  std::vector<std::string> Needed; // DT_NEEDED, in order
+  std::string RPath, RunPath;      // DT_RPATH, DT_RUNPATH
+  bool ExportsOperators = false;   // defines operator new(size_t) in .dynsym
+  /// Its operator new is not allocsel's thunk (.symtab's __allocsel_own_new
+  /// is elsewhere): a sanitizer's won the link. Unknown when stripped.
+  bool OperatorsYielded = false;
+  std::string Sanitizer; // "AddressSanitizer", ... when its runtime is linked in
+  /// Read because a linked input needs it (DT_NEEDED, transitively), not
+  /// named on the command line; NeededBy is the file that needs it.
+  bool Dependency = false;
+  std::string NeededBy;
+
   bool isLinked() const { return K == Executable || K == SharedLibrary; }
 };
 
@@ -53,6 +66,15 @@ struct Inputs {
   /// Read the functions each ELF input defines (for check --strict).
   bool WantSymbols = false;
 };
+
+/// Reads the shared libraries that the linked inputs need (DT_NEEDED,
+/// transitively), found as the dynamic loader finds them: DT_RPATH (when
+/// there is no DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, then the system's
+/// directories; $ORIGIN is the needing file's directory. They are appended
+/// to In.Artifacts with Dependency set, in the loader's breadth-first order.
+/// A library that cannot be found is listed in \p Missing as
+/// "NAME (needed by FILE)".
+void readDependencies(Inputs &In, std::vector<std::string> *Missing = nullptr);
 
 /// Reads \p Path (any supported kind) into \p In.
 void readFile(llvm::StringRef Path, Inputs &In);

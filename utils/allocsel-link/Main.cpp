@@ -91,6 +91,8 @@ int main(int argc, char **argv) {
   In.WantSymbols = Opts.Strict;
   for (const std::string &F : Files)
     readFile(F, In);
+  // The shared libraries the linked inputs load, as the loader finds them.
+  readDependencies(In);
   CheckResult R = check(In, Opts);
 
   if (Command == "explain") {

@@ -358,13 +358,20 @@ private:
 // Routing entry points.
 //
 // The unit that holds the [[global_allocator]] defines these (the plugin
-// emits them); without a selection, allocsel's default library does. They
-// are hidden: each executable or shared library routes on its own.
+// emits them); without a selection, allocsel's default library does, in an
+// executable. They are the process's, like the operators (SPEC.md section
+// 3): an executable exports them (allocsel-config --ldflags), a shared
+// library that selects exports them, and every reference in the process
+// binds to the first definition, as for operator new. They are declared weak:
+// a shared library without a selection defines none, and its allocsel::Global
+// finds its process's at load time, or none in a process that does not route
+// with allocsel (then Global uses System, the heap of the C++ library's own
+// operator new).
 // ---------------------------------------------------------------------------
 
 } // namespace allocsel
 
-#define ALLOCSEL_ROUTE extern "C" __attribute__((visibility("hidden")))
+#define ALLOCSEL_ROUTE extern "C" __attribute__((weak, visibility("default")))
 ALLOCSEL_ROUTE void *__allocsel_alloc(std::size_t size, std::size_t align) noexcept;
 ALLOCSEL_ROUTE void __allocsel_dealloc(void *p, std::size_t size, std::size_t align) noexcept;
 ALLOCSEL_ROUTE void *__allocsel_alloc_zeroed(std::size_t size, std::size_t align) noexcept;
@@ -375,47 +382,78 @@ ALLOCSEL_ROUTE void __allocsel_delete(void *p, std::size_t size, std::size_t ali
 ALLOCSEL_ROUTE const char *__allocsel_selection() noexcept;
 #undef ALLOCSEL_ROUTE
 
+// Defined next to the operators (liballocsel.a), which every object with
+// routes links: true when this artifact's operators are not the ones the
+// process calls (a sanitizer's won the link, or this shared library was
+// loaded after another operator new was bound).
+extern "C" __attribute__((visibility("hidden"))) bool __allocsel_operators_yielded() noexcept;
+
 namespace allocsel {
 
 // ---------------------------------------------------------------------------
-// Global: whatever allocator the program uses (its selection or the
+// Global: whatever allocator the process uses (its selection or the
 // default), as an Alloc. Calls through Global reach the selected allocator
 // exactly as operator new does; calls on the selected variable itself do
-// not pass through the routing.
+// not pass through the routing. In a process that does not route with
+// allocsel, Global is System.
 // ---------------------------------------------------------------------------
 
-// Hidden, like the routes: in a shared library, Global and
-// global_allocator_info() must be the library's own, not an executable's
-// inline copy that the dynamic linker would otherwise bind to.
+// Hidden: an executable's inline copy must not be what a shared library's
+// calls bind to (they are the same code, but each artifact keeps its own).
 #define ALLOCSEL_LOCAL __attribute__((visibility("hidden")))
 
 struct ALLOCSEL_LOCAL Global {
-  void *alloc(Layout l) const noexcept { return __allocsel_alloc(l.size(), l.align()); }
+  void *alloc(Layout l) const noexcept {
+    if (&__allocsel_alloc == nullptr)
+      return System{}.alloc(l);
+    return __allocsel_alloc(l.size(), l.align());
+  }
   void dealloc(void *p, Layout l) const noexcept {
+    if (&__allocsel_dealloc == nullptr)
+      return System{}.dealloc(p, l);
     __allocsel_dealloc(p, l.size(), l.align());
   }
   void *alloc_zeroed(Layout l) const noexcept {
+    if (&__allocsel_alloc_zeroed == nullptr)
+      return System{}.alloc_zeroed(l);
     return __allocsel_alloc_zeroed(l.size(), l.align());
   }
   void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
+    if (&__allocsel_realloc == nullptr)
+      return System{}.realloc(p, l, new_size);
     return __allocsel_realloc(p, l.size(), l.align(), new_size);
   }
 };
 
 // ---------------------------------------------------------------------------
-// Which allocator serves this program, and where it was chosen.
+// Which allocator serves this process, and where it was chosen.
 // ---------------------------------------------------------------------------
 
 struct AllocatorInfo {
-  bool selected;              // a [[global_allocator]], or else the default
+  bool selected;              // a [[global_allocator]], or else a default
   std::string_view variable;  // the selected variable ("app::GLOBAL"), or ""
-  std::string_view type;      // its type ("Counting"), or the default's
+  std::string_view type;      // its type ("Counting"), or the default's; System
+                              // where allocsel's routes do not serve the process
   std::string_view location;  // "file.cpp:12:41", or why the default applies
 };
 
+namespace detail {
+// What global_allocator_info() says where allocsel's routes do not serve the
+// process: no routes at all, or routes whose operators yielded.
+ALLOCSEL_LOCAL inline constexpr const char process_not_routed[] =
+    "process||allocsel::System|the process does not route with allocsel: new/delete "
+    "are the C++ library's own (or another replacement's), allocsel::Global uses System";
+ALLOCSEL_LOCAL inline constexpr const char process_yielded[] =
+    "process||allocsel::System|allocsel's operators yielded: the process binds another "
+    "operator new (a sanitizer's, or one bound before this library was loaded); "
+    "allocsel::Global uses System";
+} // namespace detail
+
 ALLOCSEL_LOCAL inline AllocatorInfo global_allocator_info() noexcept {
-  // "selected|variable|type|location" or "default||type|reason"
-  std::string_view s = __allocsel_selection();
+  // "selected|variable|type|location", "default||type|reason" or
+  // "process||type|reason"
+  std::string_view s = &__allocsel_selection == nullptr ? detail::process_not_routed
+                                                        : __allocsel_selection();
   std::string_view f[4];
   for (int i = 0; i < 3; ++i) {
     std::size_t bar = s.find('|');
@@ -489,6 +527,35 @@ namespace detail {
 // and allocsel's defaults instantiate these; nothing else should.
 // ---------------------------------------------------------------------------
 
+// A block an allocator hands out is the program's: under AddressSanitizer
+// (a selection compiled with -fsanitize=address keeps routing, ASan lets a
+// program replace its operators), memory that an allocator ASan does not
+// know reuses may still carry poison from its last life, such as the array
+// cookie ASan poisons after operator new[]. Unpoisoning the new block stops
+// those false reports; a malloc-based allocator's blocks are unpoisoned
+// already, so nothing ASan checks is lost.
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOCSEL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOCSEL_ASAN 1
+#endif
+#endif
+#ifdef ALLOCSEL_ASAN
+} // namespace detail
+} // namespace allocsel
+extern "C" void __asan_unpoison_memory_region(void const volatile *addr, std::size_t size);
+namespace allocsel {
+namespace detail {
+inline void *fresh(void *p, std::size_t size) noexcept {
+  if (p != nullptr)
+    __asan_unpoison_memory_region(p, size);
+  return p;
+}
+#else
+inline void *fresh(void *p, std::size_t) noexcept { return p; }
+#endif
+
 // The size header in front of blocks from operator new, for allocators
 // without dealloc_unsized. It is as large as the block's alignment (at least
 // 16 bytes), so the block stays aligned; its last word holds the size.
@@ -496,35 +563,60 @@ constexpr std::size_t header_size(std::size_t align) noexcept {
   return align < 16 ? 16 : align;
 }
 
+// allocsel::Global's routes. When this artifact's operators yielded (a
+// sanitizer's serve new/delete, or this library was loaded after another
+// operator new was bound), Global follows the process too and uses System,
+// never a private allocator. The answer is fixed once the process is
+// relocated, so a block is always freed by the allocator that made it.
 template <class A> void *route_alloc(const A &a, std::size_t size, std::size_t align) noexcept {
   if (!Layout::is_valid(size, align))
     return nullptr;
-  return a.alloc(Layout::from_size_align_unchecked(size, align));
+  Layout l = Layout::from_size_align_unchecked(size, align);
+  if (__allocsel_operators_yielded())
+    return System{}.alloc(l);
+  return fresh(a.alloc(l), size);
 }
 
 template <class A>
 void route_dealloc(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
-  a.dealloc(p, Layout::from_size_align_unchecked(size, align));
+  Layout l = Layout::from_size_align_unchecked(size, align);
+  if (__allocsel_operators_yielded())
+    return System{}.dealloc(p, l);
+  a.dealloc(p, l);
 }
 
 template <class A>
 void *route_alloc_zeroed(const A &a, std::size_t size, std::size_t align) noexcept {
   if (!Layout::is_valid(size, align))
     return nullptr;
-  return allocsel::alloc_zeroed(a, Layout::from_size_align_unchecked(size, align));
+  Layout l = Layout::from_size_align_unchecked(size, align);
+  if (__allocsel_operators_yielded())
+    return System{}.alloc_zeroed(l);
+  return fresh(allocsel::alloc_zeroed(a, l), size);
 }
 
 template <class A>
 void *route_realloc(const A &a, void *p, std::size_t size, std::size_t align,
                     std::size_t new_size) noexcept {
-  return allocsel::realloc(a, p, Layout::from_size_align_unchecked(size, align), new_size);
+  Layout l = Layout::from_size_align_unchecked(size, align);
+  if (__allocsel_operators_yielded())
+    return System{}.realloc(p, l, new_size);
+  return fresh(allocsel::realloc(a, p, l, new_size), new_size);
+}
+
+// __allocsel_selection: the selection's description, unless the operators
+// yielded.
+inline const char *route_selection(const char *selection) noexcept {
+  return __allocsel_operators_yielded() ? process_yielded : selection;
 }
 
 // size: what operator new received, never 0. align: its alignment, at least
 // __STDCPP_DEFAULT_NEW_ALIGNMENT__.
 template <class A> void *route_new(const A &a, std::size_t size, std::size_t align) noexcept {
   if constexpr (has_dealloc_unsized<A>::value) {
-    return route_alloc(a, size, align);
+    if (!Layout::is_valid(size, align))
+      return nullptr;
+    return fresh(a.alloc(Layout::from_size_align_unchecked(size, align)), size);
   } else {
     std::size_t header = header_size(align);
     if (size > static_cast<std::size_t>(PTRDIFF_MAX) - header ||
@@ -534,6 +626,7 @@ template <class A> void *route_new(const A &a, std::size_t size, std::size_t ali
         a.alloc(Layout::from_size_align_unchecked(size + header, header)));
     if (base == nullptr)
       return nullptr;
+    fresh(base, size + header);
     unsigned char *p = base + header;
     std::memcpy(p - sizeof(std::size_t), &size, sizeof size);
     return p;
