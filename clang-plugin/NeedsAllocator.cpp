@@ -708,11 +708,12 @@ void Graph::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
   // body on a shortest chain (what a breadth-first search from it would
   // find), and the chain's last call, which its next callee knows already:
   // it is nearer, or (a dispatcher's target) as near and not a dispatcher.
-  llvm::stable_sort(Order, [&](const FunctionDecl *A, const FunctionDecl *B) {
-    return std::make_pair(Nodes[A].Dist, isDispatcher(A)) <
-           std::make_pair(Nodes[B].Dist, isDispatcher(B));
-  });
-  for (const FunctionDecl *N : Order) {
+  std::vector<std::tuple<unsigned, bool, size_t>> Keys; // stable, by BFS order
+  for (size_t I = 0; I < Order.size(); ++I)
+    Keys.emplace_back(Nodes[Order[I]].Dist, isDispatcher(Order[I]), I);
+  llvm::sort(Keys);
+  for (const auto &Key : Keys) {
+    const FunctionDecl *N = Order[std::get<2>(Key)];
     NodeInfo &I = Nodes[N];
     if (I.K != Sink::None)
       continue;
@@ -805,10 +806,16 @@ void Graph::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
     }
   }
   // Nearest exits first, as a search from each function would list them.
-  for (auto &[FD, Exits] : Out)
-    llvm::stable_sort(Exits, [](const Found::Exit &A, const Found::Exit &B) {
-      return A.Chain.size() + A.Skipped < B.Chain.size() + B.Skipped;
-    });
+  for (auto &[FD, Exits] : Out) {
+    std::vector<std::pair<size_t, size_t>> Keys; // length, then found order
+    for (size_t I = 0; I < Exits.size(); ++I)
+      Keys.emplace_back(Exits[I].Chain.size() + Exits[I].Skipped, I);
+    llvm::sort(Keys);
+    std::vector<Found::Exit> Sorted;
+    for (const auto &Key : Keys)
+      Sorted.push_back(std::move(Exits[Key.second]));
+    Exits = std::move(Sorted);
+  }
 }
 
 Found Graph::search(const FunctionDecl *Start,

@@ -16,7 +16,7 @@
 // RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -Wno-ignored-qualifiers -DCASE=14 %s
 // RUN: %cxx -fsyntax-only -Wall -Wextra -Werror -DCASE=15 %s
 // RUN: %cxx -c -Wall -Wextra -Werror -DCASE=15 %s -o %t.o && llvm-nm %t.o | FileCheck %s --check-prefix=ROUTED
-// ROUTED: T __allocsel_new
+// ROUTED: {{[TW]}} __allocsel_new
 
 #include <allocsel/alloc.h>
 
