@@ -35,6 +35,8 @@ allocsel_flags = f"-fplugin={plugin} -I{config.allocsel_include_dir}"
 # Longest names first: lit substitutes in order.
 config.substitutions += [
     ("%allocsel_include", config.allocsel_include_dir),
+    ("%allocsel_bin", config.allocsel_bin_dir),
+    ("%allocsel_lib", config.allocsel_lib_dir),
     ("%src_root", config.allocsel_src_root),
     ("%clangxx", clangxx),
     ("%clang", clang),
@@ -54,6 +56,8 @@ resource_dir = subprocess.run([clangxx, "-print-resource-dir"], capture_output=T
 if any(os.path.exists(os.path.join(resource_dir, "lib", d, "libclang_rt.tsan-x86_64.a"))
        for d in ("linux", "x86_64-pc-linux-gnu", "x86_64-unknown-linux-gnu")):
     config.available_features.add("sanitizers")
+if shutil.which("ccache"):
+    config.available_features.add("ccache")
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
