@@ -56,6 +56,8 @@ resource_dir = subprocess.run([clangxx, "-print-resource-dir"], capture_output=T
 if any(os.path.exists(os.path.join(resource_dir, "lib", d, "libclang_rt.tsan-x86_64.a"))
        for d in ("linux", "x86_64-pc-linux-gnu", "x86_64-unknown-linux-gnu")):
     config.available_features.add("sanitizers")
+if shutil.which("meson") and shutil.which("ninja"):
+    config.available_features.add("meson")
 if shutil.which("ccache"):
     config.available_features.add("ccache")
 if shutil.which("valgrind"):
