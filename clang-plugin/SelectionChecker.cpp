@@ -23,7 +23,8 @@ enum {
   TK_Inline = 0,
   TK_VarTemplate = 1,
   TK_Dependent = 2,
-  TK_StaticInInline = 3
+  TK_StaticInInline = 3,
+  TK_Weak = 4
 };
 
 /// Whether clang has already rejected something the type checks depend on:
@@ -110,6 +111,10 @@ bool SelectionChecker::checkPlacement(const Marked &M) {
   }
   if (V->isInline()) {
     report(Diags, M.AttrLoc, Diag::Template) << TK_Inline;
+    return false;
+  }
+  if (V->isWeak()) {
+    report(Diags, M.AttrLoc, Diag::Template) << TK_Weak;
     return false;
   }
   if (V->isThisDeclarationADefinition() == VarDecl::DeclarationOnly) {

@@ -57,3 +57,6 @@ int from_lambda = [] {
   [[global_allocator]] static constinit Counting Local{}; // expected-error {{cannot be a static variable of an inline function: it must have exactly one definition in the program [allocsel-template]}}
   return 0;
 }();
+
+// A weak definition could be replaced at link time by another one.
+[[global_allocator, gnu::weak]] constinit Counting Weak{}; // expected-error {{a global allocator cannot be weak (another definition could replace it at link time): it must have exactly one definition in the program [allocsel-template]}}
