@@ -6,6 +6,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Expr.h"
+#include "clang/Sema/EnterExpressionEvaluationContext.h"
 #include "clang/Sema/Lookup.h"
 #include "clang/Sema/Sema.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -49,6 +50,10 @@ QualType paramType(ASTContext &Ctx, QualType LayoutTy, ParamKind K) {
 FunctionDecl *tryCall(Sema &S, QualType ObjTy, DeclarationName Name,
                       ArrayRef<QualType> ArgTys, SourceLocation Loc) {
   ASTContext &Ctx = S.getASTContext();
+  // Only asking: the call is never evaluated (a consteval member must not be
+  // run as an immediate invocation here).
+  EnterExpressionEvaluationContext Unevaluated(
+      S, Sema::ExpressionEvaluationContext::Unevaluated);
   Sema::SFINAETrap Trap(S, /*AccessCheckingSFINAE=*/true);
   bool PrevTypoCorrection = S.DisableTypoCorrection;
   S.DisableTypoCorrection = true;
@@ -58,7 +63,7 @@ FunctionDecl *tryCall(Sema &S, QualType ObjTy, DeclarationName Name,
   auto *Obj = new (Ctx) OpaqueValueExpr(Loc, ObjTy, VK_LValue);
   SmallVector<Expr *, 3> Args;
   for (QualType T : ArgTys)
-    Args.push_back(new (Ctx) OpaqueValueExpr(Loc, T, VK_PRValue));
+    Args.push_back(new (Ctx) OpaqueValueExpr(Loc, T, VK_LValue)); // as the routes pass them
 
   CXXScopeSpec SS;
   ExprResult Member = S.BuildMemberReferenceExpr(
@@ -161,6 +166,8 @@ MemberResolution resolveMember(Sema &S, CXXRecordDecl *Record,
     Res.S = MemberResolution::WrongReturn;
   else if (!isNothrow(S, Callee, Loc))
     Res.S = MemberResolution::NotNoexcept;
+  else if (Callee->isConsteval())
+    Res.S = MemberResolution::Consteval;
   else
     Res.S = MemberResolution::Ok;
   return Res;

@@ -49,6 +49,7 @@ struct MemberResolution {
     NotCallable,  // no viable overload, even on a non-const object
     NotConst,     // viable only on a non-const object
     NotNoexcept,  // resolves, but may throw
+    Consteval,    // resolves, but cannot be called at run time
     WrongReturn,  // resolves, but returns another type
   };
   Status S = Missing;

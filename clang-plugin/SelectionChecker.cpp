@@ -152,6 +152,11 @@ bool SelectionChecker::checkInterface(VarDecl *V) {
   Record = Record->getDefinition();
   if (!Record) // incomplete: clang rejected the definition already
     return false;
+  if (V->getType().isVolatileQualified()) {
+    // The routing calls the members on a const object, not a volatile one.
+    report(Diags, Loc, Diag::Volatile) << V;
+    return false;
+  }
 
   QualType LayoutTy = lookupLayoutType(S);
   if (LayoutTy.isNull()) {
@@ -203,6 +208,10 @@ bool SelectionChecker::checkInterface(VarDecl *V) {
       break;
     case MemberResolution::NotNoexcept:
       Error(Diag::MemberNotNoexcept);
+      report(Diags, R.Callee->getLocation(), Diag::DeclaredHere) << R.Callee;
+      break;
+    case MemberResolution::Consteval:
+      Error(Diag::MemberConsteval);
       report(Diags, R.Callee->getLocation(), Diag::DeclaredHere) << R.Callee;
       break;
     case MemberResolution::WrongReturn: {
