@@ -44,6 +44,7 @@ class Client:
         self.responses = {}
         self.messages = []        # every message from the server, in order
         self.diags = {}           # uri -> latest diagnostics
+        self.diag_versions = {}   # uri -> the version of the latest publish
         self.versions = {}        # uri -> the version we sent last
         self.texts = {}
         self.cond = threading.Condition()
@@ -62,7 +63,10 @@ class Client:
             "window": {"showMessage": {}},
         }
         if encodings:
+            # LSP 3.17's negotiation, and clangd's own extension (clangd 19
+            # answers only the latter, with "offsetEncoding" in its result).
             caps["general"] = {"positionEncodings": encodings}
+            caps["offsetEncoding"] = encodings
         self.init = self.request("initialize", {
             "processId": os.getpid(), "rootUri": uri_of(self.root), "capabilities": caps})
         self.notify("initialized", {})
@@ -93,6 +97,7 @@ class Client:
                     self.responses[msg["id"]] = msg
                 elif msg.get("method") == "textDocument/publishDiagnostics":
                     self.diags[msg["params"]["uri"]] = msg["params"]["diagnostics"]
+                    self.diag_versions[msg["params"]["uri"]] = msg["params"].get("version")
                 elif "id" in msg and "method" in msg:
                     # A request from the server (workDoneProgress/create, ...).
                     self._send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
@@ -173,9 +178,13 @@ class Client:
         self.notify("textDocument/didClose", {"textDocument": {"uri": self.uri(name)}})
 
     def settle(self, name, version, quiet=0.5, timeout=90):
-        """Wait until allocsel-clangd has analysed `version` of `name` and
-        nothing was published for `quiet` seconds."""
+        """Wait until allocsel-clangd has analysed `version` of `name`, clangd
+        has published its diagnostics for that version, and nothing was
+        published for `quiet` seconds."""
         self.wait_log(r"^\S+ done %d " % version, timeout)
+        uri = self.uri(name)
+        self.wait(lambda: self.diag_versions.get(uri) == version, timeout,
+                  "clangd's diagnostics of version %d" % version)
         self.wait_quiet(quiet)
 
     def wait_quiet(self, quiet=0.5):
