@@ -127,35 +127,102 @@ def edit_latencies(cmd, root, name, edits, with_allocsel, log):
     return to_clangd, to_allocsel
 
 
-def round_trips(proxy_cmd, direct_cmd, root, name, n):
-    p = Client(proxy_cmd, root, log=os.path.join(root, "rt.log"))
-    d = Client(direct_cmd, root)
-    for c in (p, d):
-        c.open(name)
-    p.settle(name, 1, quiet=1.0, timeout=300)
-    d.wait(lambda: d.diag_versions.get(d.uri(name)) == 1, 300, "clangd")
-    d.wait_quiet(1.0)
-    lines = p.texts[name].split("\n")
+def open_and_wait(cmd, root, name, log=None):
+    c = Client(cmd, root, log=log)
+    c.open(name)
+    if log:
+        c.settle(name, 1, quiet=1.0, timeout=300)
+    else:
+        c.wait(lambda: c.diag_versions.get(c.uri(name)) == 1, 300, "clangd")
+        c.wait_quiet(1.0)
+    return c
+
+
+def round_trips(proxy_cmd, direct_cmd, root, name, n, rounds):
+    """Per round, fresh servers (created in alternating order: two clangd
+    instances differ by several percent on their own) and n requests of each
+    kind, alternating sides. Returns {kind: [(median proxy, median direct)]}
+    per round, and the same for a control pair of two direct clangds."""
+    lines = open(os.path.join(root, name)).read().split("\n")
     # Hover on 'push_back', completion after 'r.' in the first function.
     hl = next(i for i, l in enumerate(lines) if "r.values.push_back" in l)
     hc = lines[hl].index("push_back") + 2
     cl = next(i for i, l in enumerate(lines) if "r.name = " in l)
     cc = lines[cl].index("r.name") + 2
-    res = {"hover": ([], []), "completion": ([], [])}
+    out = {}
+    for label, first_cmd in (("proxy", proxy_cmd), ("control", direct_cmd)):
+        res = {"hover": [], "completion": []}
+        for r in range(rounds):
+            log = os.path.join(root, "rt.log") if first_cmd is proxy_cmd else None
+            if r % 2 == 0:
+                a = open_and_wait(first_cmd, root, name, log)
+                b = open_and_wait(direct_cmd, root, name)
+            else:
+                b = open_and_wait(direct_cmd, root, name)
+                a = open_and_wait(first_cmd, root, name, log)
+            times = {k: ([], []) for k in res}
+            for i in range(n):
+                for kind, method, pos in (("hover", "textDocument/hover", (hl, hc)),
+                                          ("completion", "textDocument/completion", (cl, cc))):
+                    order = [(0, a), (1, b)] if i % 2 == 0 else [(1, b), (0, a)]
+                    for side, c in order:
+                        params = {"textDocument": {"uri": c.uri(name)},
+                                  "position": {"line": pos[0], "character": pos[1]}}
+                        t0 = time.monotonic()
+                        resp = c.request(method, params)
+                        times[kind][side].append(time.monotonic() - t0)
+                        assert resp.get("result"), (kind, resp)
+            for k in res:
+                res[k].append((statistics.median(times[k][0]), statistics.median(times[k][1])))
+            a.finish()
+            b.finish()
+        out[label] = res
+    return out
+
+
+ECHO_SERVER = r"""
+import json, os, sys
+buf, fd = b"", sys.stdin.fileno()
+while True:
+    while b"\r\n\r\n" not in buf:
+        c = os.read(fd, 65536)
+        if not c:
+            sys.exit(0)
+        buf += c
+    h, _, rest = buf.partition(b"\r\n\r\n")
+    n = int(h.split(b":")[1])
+    while len(rest) < n:
+        rest += os.read(fd, 65536)
+    m, buf = json.loads(rest[:n]), rest[n:]
+    if "id" in m and "method" in m:
+        r = {"capabilities": {}} if m["method"] == "initialize" else {"contents": "x"}
+        b = json.dumps({"id": m["id"], "jsonrpc": "2.0", "result": r}).encode()
+        os.write(1, b"Content-Length: %d\r\n\r\n" % len(b) + b)
+    if m.get("method") == "exit":
+        sys.exit(0)
+"""
+
+
+def echo_overhead(proxy_cmd, root, n=1000):
+    """The proxy alone: a server that answers at once, direct vs through."""
+    srv = os.path.join(root, "echo-server")
+    with open(srv + ".py", "w") as f:
+        f.write(ECHO_SERVER)
+    with open(srv, "w") as f:
+        f.write("#!/bin/sh\nexec %s %s.py\n" % (sys.executable, srv))
+    os.chmod(srv, 0o755)
+    p = Client(proxy_cmd + ["--clangd=" + srv], root)
+    d = Client([srv], root)
+    res = ([], [])
     for i in range(n):
-        for kind, method, pos in (("hover", "textDocument/hover", (hl, hc)),
-                                  ("completion", "textDocument/completion", (cl, cc))):
-            order = [(0, p), (1, d)] if i % 2 == 0 else [(1, d), (0, p)]
-            for side, c in order:
-                params = {"textDocument": {"uri": c.uri(name)},
-                          "position": {"line": pos[0], "character": pos[1]}}
-                t0 = time.monotonic()
-                r = c.request(method, params)
-                res[kind][side].append(time.monotonic() - t0)
-                assert r.get("result"), (kind, r)
+        for side, c in ([(0, p), (1, d)] if i % 2 else [(1, d), (0, p)]):
+            t0 = time.monotonic()
+            c.request("textDocument/hover", {"textDocument": {"uri": "file:///x.cpp"},
+                                             "position": {"line": 0, "character": 0}})
+            res[side].append(time.monotonic() - t0)
     p.finish()
     d.finish()
-    return res
+    return statistics.median(res[0]), statistics.median(res[1])
 
 
 def ms(x):
@@ -168,6 +235,8 @@ def main():
     ap.add_argument("--clangd", default="clangd-19")
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--skip-edits", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     proxy = [os.path.join(build, "bin", "allocsel-clangd")]
@@ -180,27 +249,38 @@ def main():
     print("machine: %s, %d cores; file: %d lines" % (platform.processor() or platform.machine(),
                                                      os.cpu_count(), text.count("\n")))
 
-    c_proxy, a_proxy = edit_latencies(proxy, root, name, args.edits, True,
-                                      os.path.join(root, "edits.log"))
-    c_direct, _ = edit_latencies(direct, root, name, args.edits, False, None)
-    ratios = [a / c for a, c in zip(a_proxy, c_proxy)]
-    print("\nedit -> diagnostics, median of %d edits:" % args.edits)
-    print("  clangd alone:                          %s" % ms(statistics.median(c_direct)))
-    print("  clangd's, through allocsel-clangd:     %s" % ms(statistics.median(c_proxy)))
-    print("  merged publish with allocsel's:        %s (min %s, max %s)" % (
-        ms(statistics.median(a_proxy)), ms(min(a_proxy)), ms(max(a_proxy))))
-    print("  ratio allocsel / clangd (same edit):   %.2f (median of per-edit ratios)"
-          % statistics.median(ratios))
-    print("  ratio allocsel / clangd alone:         %.2f (ratio of medians)"
-          % (statistics.median(a_proxy) / statistics.median(c_direct)))
+    if not args.skip_edits:
+        c_proxy, a_proxy = edit_latencies(proxy, root, name, args.edits, True,
+                                          os.path.join(root, "edits.log"))
+        c_direct, _ = edit_latencies(direct, root, name, args.edits, False, None)
+        ratios = [a / c for a, c in zip(a_proxy, c_proxy)]
+        print("\nedit -> diagnostics, median of %d edits:" % args.edits)
+        print("  clangd alone:                          %s" % ms(statistics.median(c_direct)))
+        print("  clangd's, through allocsel-clangd:     %s" % ms(statistics.median(c_proxy)))
+        print("  merged publish with allocsel's:        %s (min %s, max %s)" % (
+            ms(statistics.median(a_proxy)), ms(min(a_proxy)), ms(max(a_proxy))))
+        print("  ratio allocsel / clangd (same edit):   %.2f (median of per-edit ratios)"
+              % statistics.median(ratios))
+        print("  ratio allocsel / clangd alone:         %.2f (ratio of medians)"
+              % (statistics.median(a_proxy) / statistics.median(c_direct)))
 
-    res = round_trips(proxy, direct, root, name, args.requests)
-    print("\nround trips, median of %d each (alternating):" % args.requests)
+    ep, ed = echo_overhead(proxy, root)
+    print("\nthe proxy alone (a server that answers at once), median of 1000:")
+    print("  through allocsel-clangd %s, directly %s: %.0f us added per round trip"
+          % (ms(ep), ms(ed), (ep - ed) * 1e6))
+
+    res = round_trips(proxy, direct, root, name, args.requests, args.rounds)
+    print("\nround trips on the 2,000-line file, %d rounds of %d requests of each kind;"
+          " ratio = median(direct) / median(other), median over rounds:" % (args.rounds, args.requests))
     for kind in ("hover", "completion"):
-        p, d = res[kind]
-        print("  %-10s through allocsel-clangd %s, clangd directly %s, ratio %.3f" % (
-            kind, ms(statistics.median(p)), ms(statistics.median(d)),
-            statistics.median(d) / statistics.median(p)))
+        for label, title in (("proxy", "allocsel-clangd vs clangd"),
+                             ("control", "clangd vs clangd (control)")):
+            rounds = res[label][kind]
+            ratios = [d / p for p, d in rounds]
+            print("  %-10s %-28s %s vs %s, ratio %.3f (rounds: %s)" % (
+                kind, title, ms(statistics.median(p for p, _ in rounds)),
+                ms(statistics.median(d for _, d in rounds)), statistics.median(ratios),
+                " ".join("%.2f" % x for x in ratios)))
 
 
 if __name__ == "__main__":
