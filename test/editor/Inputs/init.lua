@@ -12,7 +12,7 @@ vim.cmd("filetype on")
 local function run()
 local client_id = vim.lsp.start_client({
   name = "allocsel-clangd",
-  cmd = { server },
+  cmd = { server, "--background-index=false" }, -- no indexing of the standard library into ~/.cache
   root_dir = vim.fn.getcwd(),
   handlers = {
     ["textDocument/publishDiagnostics"] = function(err, result, ctx, config)

@@ -37,6 +37,10 @@ class Client:
         if log:
             full_env["ALLOCSEL_CLANGD_LOG"] = log
             open(log, "w").close()
+        # No background index: with a compile_commands.json clangd would
+        # index the standard library into ~/.cache, and wait for that work
+        # when it exits (tens of seconds on a busy machine).
+        cmd = list(cmd) + ["--background-index=false"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL if not os.environ.get("LSP_DEBUG")
                                      else None, cwd=self.root, env=full_env)
