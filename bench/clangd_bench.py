@@ -237,6 +237,9 @@ def main():
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--skip-edits", action="store_true")
+    ap.add_argument("--parallel", action="store_true",
+                    help="also measure edits with ALLOCSEL_CLANGD_AFTER_CLANGD=0")
+    ap.add_argument("--skip-requests", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     proxy = [os.path.join(build, "bin", "allocsel-clangd")]
@@ -253,6 +256,11 @@ def main():
         c_proxy, a_proxy = edit_latencies(proxy, root, name, args.edits, True,
                                           os.path.join(root, "edits.log"))
         c_direct, _ = edit_latencies(direct, root, name, args.edits, False, None)
+        if args.parallel:
+            os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"] = "0"
+            c_after, a_after = edit_latencies(proxy, root, name, args.edits, True,
+                                              os.path.join(root, "edits-parallel.log"))
+            del os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"]
         ratios = [a / c for a, c in zip(a_proxy, c_proxy)]
         print("\nedit -> diagnostics, median of %d edits:" % args.edits)
         print("  clangd alone:                          %s" % ms(statistics.median(c_direct)))
@@ -263,7 +271,15 @@ def main():
               % statistics.median(ratios))
         print("  ratio allocsel / clangd alone:         %.2f (ratio of medians)"
               % (statistics.median(a_proxy) / statistics.median(c_direct)))
+        if args.parallel:
+            print("  with ALLOCSEL_CLANGD_AFTER_CLANGD=0 (allocsel's run at the same time as clangd's):")
+            print("    clangd's, through allocsel-clangd:   %s" % ms(statistics.median(c_after)))
+            print("    merged publish with allocsel's:      %s" % ms(statistics.median(a_after)))
+            print("    ratio allocsel / clangd (same edit): %.2f"
+                  % statistics.median([a / c for a, c in zip(a_after, c_after)]))
 
+    if args.skip_requests:
+        return
     ep, ed = echo_overhead(proxy, root)
     print("\nthe proxy alone (a server that answers at once), median of 1000:")
     print("  through allocsel-clangd %s, directly %s: %.0f us added per round trip"
