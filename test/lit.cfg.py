@@ -8,6 +8,9 @@
 #   %allocsel_include   the include directory of <allocsel/alloc.h>
 #   %src_root           the source tree
 #   %python             the Python that runs lit
+#   %allocsel_clangd    the language server (build/bin/allocsel-clangd)
+#   %lsp_python         %python with the scripted LSP client
+#                       (editor/Inputs/lspclient.py) importable
 import os
 
 import lit.formats
@@ -41,6 +44,9 @@ config.substitutions += [
     ("%clangxx", clangxx),
     ("%clang", clang),
     ("%plugin", plugin),
+    ("%allocsel_clangd", os.path.join(config.allocsel_bin_dir, "allocsel-clangd")),
+    ("%lsp_python", "env PYTHONPATH=" + os.path.join(config.allocsel_src_root, "test", "editor", "Inputs")
+     + " " + config.python),
     ("%python", config.python),
     ("%cxx", f"{clangxx} -std=c++20 {allocsel_flags}"),
     ("%cc", f"{clang} -std=c2x {allocsel_flags}"),
@@ -73,3 +79,10 @@ config.substitutions.append(("%other_clangs", " ".join(other_clangs)))
 # The fuzz target is built with clang's libFuzzer (libclang-rt-19-dev).
 if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
     config.available_features.add("fuzzer")
+
+# The editor tests run the real clangd 19, and a real editor when Neovim is
+# installed (scripts/setup --tests installs it).
+if shutil.which("clangd-19") or os.path.exists(os.path.join(tools, "clangd")):
+    config.available_features.add("clangd")
+if shutil.which("nvim"):
+    config.available_features.add("nvim")

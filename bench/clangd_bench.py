@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""allocsel-clangd's costs in an editor (docs/performance.md).
+
+    python3 bench/clangd_bench.py [--build build] [--edits 20] [--requests 40]
+
+1. Edit to diagnostics: a generated 2,000-line file that includes <vector>,
+   <string>, <map> and <memory> and selects an allocator lacking 'dealloc'
+   is open in allocsel-clangd. Each edit (didChange) inserts a comment line
+   at the top, which moves allocsel's diagnostic one line down, so the first
+   publish showing it on its new line is the merged publish for that edit.
+   Measured per edit: edit -> clangd's diagnostics for the new version (the
+   publish carrying that version), edit -> the merged publish with allocsel's
+   diagnostic. Edits are sequential: the next one is sent once both arrived
+   and the server has been quiet for a moment. The same edits are then made
+   in clangd alone (clangd-19 directly) for its time without the proxy.
+
+2. The proxy's own cost: hover and completion requests at the same
+   positions, alternately through allocsel-clangd and to clangd directly
+   (both servers running, the file open in both, no edits in between).
+   Ratio = median(direct) / median(through the proxy): 1.00 means no cost,
+   0.95 means the proxy makes a round-trip 5% slower.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "editor", "Inputs"))
+from lspclient import Client  # noqa: E402
+
+HEADER = """#include <allocsel/alloc.h>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+// Only half an allocator: allocsel-not-alloc.
+struct OnlyAlloc {
+  void *alloc(allocsel::Layout) const noexcept;
+};
+[[global_allocator]] constinit OnlyAlloc Missing{};
+"""
+
+FUNCTION = """
+struct Record{i} {{
+  std::string name;
+  std::vector<int> values;
+  std::map<std::string, std::unique_ptr<int>> index;
+}};
+int process{i}(Record{i} &r, const std::vector<std::string> &keys) {{
+  int total = 0;
+  for (const auto &k : keys) {{
+    r.index[k] = std::make_unique<int>(static_cast<int>(k.size()));
+    r.values.push_back(*r.index[k]);
+    total += r.values.back();
+  }}
+  r.name = std::to_string(total) + r.name;
+  return total + static_cast<int>(r.values.size());
+}}
+"""
+
+
+def generate(path, lines=2000):
+    text = HEADER
+    i = 0
+    while text.count("\n") + FUNCTION.count("\n") <= lines - 3:
+        text += FUNCTION.format(i=i)
+        i += 1
+    text += "int use() { Record0 r; std::vector<std::string> k{\"a\"}; return process0(r, k); }\n"
+    while text.count("\n") < lines:
+        text += "// filler\n"
+    with open(path, "w") as f:
+        f.write(text)
+    return text
+
+
+def allocsel_line(c, name):
+    for d in c.diagnostics(name):
+        if d.get("source") == "allocsel":
+            return d["range"]["start"]["line"]
+    return None
+
+
+def edit_latencies(cmd, root, name, edits, with_allocsel, log):
+    c = Client(cmd, root, log=log)
+    c.open(name)
+    uri = c.uri(name)
+    base = None
+    if with_allocsel:
+        c.settle(name, 1, quiet=1.0, timeout=300)
+        base = allocsel_line(c, name)
+        assert base is not None, "no allocsel diagnostic"
+    else:
+        c.wait(lambda: c.diag_versions.get(uri) == 1, 300, "clangd's first diagnostics")
+        c.wait_quiet(1.0)
+    text = c.texts[name]
+    to_clangd, to_allocsel = [], []
+    for k in range(1, edits + 1):
+        text = "// edit %d\n" % k + text
+        t0 = time.monotonic()
+        v = c.change(name, edits=[({"start": {"line": 0, "character": 0},
+                                    "end": {"line": 0, "character": 0}}, "// edit %d\n" % k)])
+        seen = {}
+
+        def done():
+            now = time.monotonic()
+            if "clangd" not in seen and c.diag_versions.get(uri) == v:
+                seen["clangd"] = now
+            if with_allocsel and "allocsel" not in seen and allocsel_line(c, name) == base + k:
+                seen["allocsel"] = now
+            return "clangd" in seen and (not with_allocsel or "allocsel" in seen)
+
+        # Checked at every message: times are those of the message's arrival
+        # (within the reader's wake-up).
+        c.wait(done, 300, "diagnostics of edit %d" % k)
+        to_clangd.append(seen["clangd"] - t0)
+        if with_allocsel:
+            to_allocsel.append(seen["allocsel"] - t0)
+        c.wait_quiet(0.5)
+    c.finish()
+    return to_clangd, to_allocsel
+
+
+def open_and_wait(cmd, root, name, log=None):
+    c = Client(cmd, root, log=log)
+    c.open(name)
+    if log:
+        c.settle(name, 1, quiet=1.0, timeout=300)
+    else:
+        c.wait(lambda: c.diag_versions.get(c.uri(name)) == 1, 300, "clangd")
+        c.wait_quiet(1.0)
+    return c
+
+
+def round_trips(proxy_cmd, direct_cmd, root, name, n, rounds):
+    """Per round, fresh servers (created in alternating order: two clangd
+    instances differ by several percent on their own) and n requests of each
+    kind, alternating sides. Returns {kind: [(median proxy, median direct)]}
+    per round, and the same for a control pair of two direct clangds."""
+    lines = open(os.path.join(root, name)).read().split("\n")
+    # Hover on 'push_back', completion after 'r.' in the first function.
+    hl = next(i for i, l in enumerate(lines) if "r.values.push_back" in l)
+    hc = lines[hl].index("push_back") + 2
+    cl = next(i for i, l in enumerate(lines) if "r.name = " in l)
+    cc = lines[cl].index("r.name") + 2
+    out = {}
+    for label, first_cmd in (("proxy", proxy_cmd), ("control", direct_cmd)):
+        res = {"hover": [], "completion": []}
+        for r in range(rounds):
+            log = os.path.join(root, "rt.log") if first_cmd is proxy_cmd else None
+            if r % 2 == 0:
+                a = open_and_wait(first_cmd, root, name, log)
+                b = open_and_wait(direct_cmd, root, name)
+            else:
+                b = open_and_wait(direct_cmd, root, name)
+                a = open_and_wait(first_cmd, root, name, log)
+            times = {k: ([], []) for k in res}
+            for i in range(n):
+                for kind, method, pos in (("hover", "textDocument/hover", (hl, hc)),
+                                          ("completion", "textDocument/completion", (cl, cc))):
+                    order = [(0, a), (1, b)] if i % 2 == 0 else [(1, b), (0, a)]
+                    for side, c in order:
+                        params = {"textDocument": {"uri": c.uri(name)},
+                                  "position": {"line": pos[0], "character": pos[1]}}
+                        t0 = time.monotonic()
+                        resp = c.request(method, params)
+                        times[kind][side].append(time.monotonic() - t0)
+                        assert resp.get("result"), (kind, resp)
+            for k in res:
+                res[k].append((statistics.median(times[k][0]), statistics.median(times[k][1])))
+            a.finish()
+            b.finish()
+        out[label] = res
+    return out
+
+
+ECHO_SERVER = r"""
+import json, os, sys
+buf, fd = b"", sys.stdin.fileno()
+while True:
+    while b"\r\n\r\n" not in buf:
+        c = os.read(fd, 65536)
+        if not c:
+            sys.exit(0)
+        buf += c
+    h, _, rest = buf.partition(b"\r\n\r\n")
+    n = int(h.split(b":")[1])
+    while len(rest) < n:
+        rest += os.read(fd, 65536)
+    m, buf = json.loads(rest[:n]), rest[n:]
+    if "id" in m and "method" in m:
+        r = {"capabilities": {}} if m["method"] == "initialize" else {"contents": "x"}
+        b = json.dumps({"id": m["id"], "jsonrpc": "2.0", "result": r}).encode()
+        os.write(1, b"Content-Length: %d\r\n\r\n" % len(b) + b)
+    if m.get("method") == "exit":
+        sys.exit(0)
+"""
+
+
+def echo_overhead(proxy_cmd, root, n=1000):
+    """The proxy alone: a server that answers at once, direct vs through."""
+    srv = os.path.join(root, "echo-server")
+    with open(srv + ".py", "w") as f:
+        f.write(ECHO_SERVER)
+    with open(srv, "w") as f:
+        f.write("#!/bin/sh\nexec %s %s.py\n" % (sys.executable, srv))
+    os.chmod(srv, 0o755)
+    p = Client(proxy_cmd + ["--clangd=" + srv], root)
+    d = Client([srv], root)
+    res = ([], [])
+    for i in range(n):
+        for side, c in ([(0, p), (1, d)] if i % 2 else [(1, d), (0, p)]):
+            t0 = time.monotonic()
+            c.request("textDocument/hover", {"textDocument": {"uri": "file:///x.cpp"},
+                                             "position": {"line": 0, "character": 0}})
+            res[side].append(time.monotonic() - t0)
+    p.finish()
+    d.finish()
+    return statistics.median(res[0]), statistics.median(res[1])
+
+
+def ms(x):
+    return "%.0f ms" % (x * 1000) if x >= 0.01 else "%.2f ms" % (x * 1000)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    ap.add_argument("--clangd", default="clangd-19")
+    ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--skip-edits", action="store_true")
+    ap.add_argument("--parallel", action="store_true",
+                    help="also measure edits with ALLOCSEL_CLANGD_AFTER_CLANGD=0")
+    ap.add_argument("--skip-requests", action="store_true")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    proxy = [os.path.join(build, "bin", "allocsel-clangd")]
+    direct = [args.clangd]
+    root = tempfile.mkdtemp(prefix="allocsel-clangd-bench-")
+    name = "big.cpp"
+    text = generate(os.path.join(root, name))
+    with open(os.path.join(root, "compile_flags.txt"), "w") as f:
+        f.write("-std=c++20\n-I%s\n" % os.path.join(build, "include"))
+    print("machine: %s, %d cores; file: %d lines" % (platform.processor() or platform.machine(),
+                                                     os.cpu_count(), text.count("\n")))
+
+    if not args.skip_edits:
+        c_proxy, a_proxy = edit_latencies(proxy, root, name, args.edits, True,
+                                          os.path.join(root, "edits.log"))
+        c_direct, _ = edit_latencies(direct, root, name, args.edits, False, None)
+        if args.parallel:
+            os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"] = "0"
+            c_after, a_after = edit_latencies(proxy, root, name, args.edits, True,
+                                              os.path.join(root, "edits-parallel.log"))
+            del os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"]
+        ratios = [a / c for a, c in zip(a_proxy, c_proxy)]
+        print("\nedit -> diagnostics, median of %d edits:" % args.edits)
+        print("  clangd alone:                          %s" % ms(statistics.median(c_direct)))
+        print("  clangd's, through allocsel-clangd:     %s" % ms(statistics.median(c_proxy)))
+        print("  merged publish with allocsel's:        %s (min %s, max %s)" % (
+            ms(statistics.median(a_proxy)), ms(min(a_proxy)), ms(max(a_proxy))))
+        print("  ratio allocsel / clangd (same edit):   %.2f (median of per-edit ratios)"
+              % statistics.median(ratios))
+        print("  ratio allocsel / clangd alone:         %.2f (ratio of medians)"
+              % (statistics.median(a_proxy) / statistics.median(c_direct)))
+        if args.parallel:
+            print("  with ALLOCSEL_CLANGD_AFTER_CLANGD=0 (allocsel's run at the same time as clangd's):")
+            print("    clangd's, through allocsel-clangd:   %s" % ms(statistics.median(c_after)))
+            print("    merged publish with allocsel's:      %s" % ms(statistics.median(a_after)))
+            print("    ratio allocsel / clangd (same edit): %.2f"
+                  % statistics.median([a / c for a, c in zip(a_after, c_after)]))
+
+    if args.skip_requests:
+        return
+    ep, ed = echo_overhead(proxy, root)
+    print("\nthe proxy alone (a server that answers at once), median of 1000:")
+    print("  through allocsel-clangd %s, directly %s: %.0f us added per round trip"
+          % (ms(ep), ms(ed), (ep - ed) * 1e6))
+
+    res = round_trips(proxy, direct, root, name, args.requests, args.rounds)
+    print("\nround trips on the 2,000-line file, %d rounds of %d requests of each kind;"
+          " ratio = median(direct) / median(other), median over rounds:" % (args.rounds, args.requests))
+    for kind in ("hover", "completion"):
+        for label, title in (("proxy", "allocsel-clangd vs clangd"),
+                             ("control", "clangd vs clangd (control)")):
+            rounds = res[label][kind]
+            ratios = [d / p for p, d in rounds]
+            print("  %-10s %-28s %s vs %s, ratio %.3f (rounds: %s)" % (
+                kind, title, ms(statistics.median(p for p, _ in rounds)),
+                ms(statistics.median(d for _, d in rounds)), statistics.median(ratios),
+                " ".join("%.2f" % x for x in ratios)))
+
+
+if __name__ == "__main__":
+    main()
