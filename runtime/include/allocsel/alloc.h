@@ -22,8 +22,10 @@
 // ignored attribute and the program would silently run on the default
 // allocator. So, when the compiler does not know the attribute, the header
 // turns its use into one clear error: `[[global_allocator]] X G{};` becomes
-// `[[]]; static_assert(false, "..."); [[]] X G{};`, valid C++ everywhere a
-// declaration may be, but for the assertion. ALLOCSEL_PLUGIN tells code
+// `[[global_allocator]]; static_assert(false, "..."); [[]] X G{};` (a macro
+// is not expanded again inside itself), valid C++ everywhere a declaration
+// may be, with any spelling (`[[allocsel::global_allocator]]` too), but for
+// the assertion. ALLOCSEL_PLUGIN tells code
 // whether the plugin is loaded (test it instead of __has_cpp_attribute
 // after this header). Define ALLOCSEL_ALLOW_NO_PLUGIN to read the header
 // without the plugin anyway (tools that cannot load it).
@@ -33,7 +35,7 @@
 #define ALLOCSEL_PLUGIN 0
 #if !defined(ALLOCSEL_ALLOW_NO_PLUGIN)
 #define global_allocator                                                       \
-  ] ];                                                                         \
+  global_allocator ] ];                                                        \
   static_assert(false, "[[global_allocator]] is read only by the allocsel "    \
                        "plugin, which this compile does not load: without "    \
                        "it the program would silently use the default "        \
