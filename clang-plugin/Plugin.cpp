@@ -268,17 +268,8 @@ private:
   /// Puts \p Rec into the object's facts section, as module-level asm
   /// handed to code generation before it finishes.
   void writeFacts(const facts::UnitRecord &Rec) {
-    ASTContext &C = S->getASTContext();
-    std::string Asm = facts::toAssembly(facts::encode(Rec));
-    QualType StrTy = C.getStringLiteralArrayType(C.CharTy, Asm.size());
-    auto *Str = StringLiteral::Create(C, Asm, StringLiteralKind::Ordinary,
-                                      /*Pascal=*/false, StrTy, SourceLocation());
-    auto *D = FileScopeAsmDecl::Create(C, C.getTranslationUnitDecl(), Str,
-                                       SourceLocation(), SourceLocation());
-    D->setImplicit();
-    C.getTranslationUnitDecl()->addHiddenDecl(D);
     Emitting = true;
-    S->getASTConsumer().HandleTopLevelDecl(DeclGroupRef(D));
+    emitModuleAsm(*S, facts::toAssembly(facts::encode(Rec)));
     Emitting = false;
   }
 

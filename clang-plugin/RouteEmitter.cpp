@@ -236,11 +236,14 @@ bool emitRoutes(Sema &S, VarDecl *V) {
 }
 
 void emitThunks(Sema &S) {
-  ASTContext &C = S.getASTContext();
   // Strong under ASan only, whose operators a program may replace (thunks.h).
-  llvm::StringRef Asm = S.getLangOpts().Sanitize.has(SanitizerKind::Address)
-                            ? ALLOCSEL_THUNKS_ASM_STRONG
-                            : ALLOCSEL_THUNKS_ASM;
+  emitModuleAsm(S, S.getLangOpts().Sanitize.has(SanitizerKind::Address)
+                       ? ALLOCSEL_THUNKS_ASM_STRONG
+                       : ALLOCSEL_THUNKS_ASM);
+}
+
+void emitModuleAsm(Sema &S, llvm::StringRef Asm) {
+  ASTContext &C = S.getASTContext();
   QualType StrTy = C.getStringLiteralArrayType(C.CharTy, Asm.size());
   auto *Str = StringLiteral::Create(C, Asm, StringLiteralKind::Ordinary,
                                     /*Pascal=*/false, StrTy, SourceLocation());

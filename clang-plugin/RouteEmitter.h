@@ -3,6 +3,8 @@
 #ifndef ALLOCSEL_PLUGIN_ROUTEEMITTER_H
 #define ALLOCSEL_PLUGIN_ROUTEEMITTER_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace clang {
@@ -22,6 +24,10 @@ bool emitRoutes(clang::Sema &S, clang::VarDecl *V);
 /// Emits the 20 operators' weak thunks (runtime/src/thunks.h) as module
 /// assembly: the object that routes is the one that links the operators.
 void emitThunks(clang::Sema &S);
+
+/// Hands \p Asm to code generation as module-level asm of the unit (the
+/// thunks, the facts record).
+void emitModuleAsm(clang::Sema &S, llvm::StringRef Asm);
 
 /// How a selection is named to users: "app::GLOBAL", "main()::GLOBAL".
 std::string describeVariable(const clang::VarDecl *V,
