@@ -29,18 +29,16 @@ def main():
         w(f"int f_0(int x) {{ {leaf}return x; }}")
         for i in range(1, n):
             w(f"int f_{i}(int x) {{ return f_{i-1}(x) + 1; }}")
-    elif shape == "ring":
+    elif shape in ("ring", "static-ring"):
+        storage = "static " if shape == "static-ring" else ""
         for i in range(n):
-            w(f"int f_{i}(int x);")
+            w(f"{storage}int f_{i}(int x);")
         for i in range(n):
-            w(f"int f_{i}(int x) {{ {leaf if i == 0 else ''}return x > 0 ? f_{(i + 1) % n}(x - 1) : 0; }}")
-    elif shape == "static-ring":
-        for i in range(n):
-            w(f"static int f_{i}(int x);")
-        for i in range(n):
-            w(f"static int f_{i}(int x) {{ {leaf if i == 0 else ''}return x > 0 ? f_{(i + 1) % n}(x - 1) : 0; }}")
-        for i in range(n):
-            w(f"int e_{i}(int x) {{ return f_{i}(x); }}")
+            w(f"{storage}int f_{i}(int x) {{ {leaf if i == 0 else ''}"
+              f"return x > 0 ? f_{(i + 1) % n}(x - 1) : 0; }}")
+        if shape == "static-ring":
+            for i in range(n):
+                w(f"int e_{i}(int x) {{ return f_{i}(x); }}")
     elif shape == "table":
         for i in range(n):
             w(f"static int h_{i}(int x) {{ {leaf}return x + {i}; }}")
