@@ -150,26 +150,25 @@ public:
 
   const std::vector<Call> &calls(const FunctionDecl *FD);
 
-  /// Reads every function reachable from \p Starts once, and marks those
-  /// from which a search can find anything (a sink, an external function, an
-  /// unknown call in strict mode): searches skip the others.
+  /// Reads every function reachable from \p Starts once; then, backward,
+  /// gives each its next call on a shortest chain to the global allocator
+  /// (and that chain's length and last call), and marks those from which an
+  /// external function can be reached.
   void explore(llvm::ArrayRef<const FunctionDecl *> Starts);
-  /// Breadth first from \p Start. A function in \p StopAt (other than the
-  /// start) is an exit: the search records it and does not go through it.
-  /// The exits of every function of \p Starts: breadth first backward
-  /// from each external function (and each summarized function with an exit
-  /// of its own), never through a function of \p StopAt. Each chain is kept
-  /// by its ends. The work is the size of what the exits' callers are, up to
+  /// The exits of every function of \p StopAt (the summarized functions):
+  /// breadth first backward from each external function (and each
+  /// summarized function with an exit of its own), never through a function
+  /// of \p StopAt, which records the exit instead. Each chain is kept by its
+  /// ends. The work is the size of what the exits' callers are, up to
   /// the nearest summarized function, not the size of the unit once per
   /// start (thousands of entry points into one big generated component).
   void exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
                      llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out);
-  /// The chain to a sink is whole with \p WholeChain (for reports), else
-  /// its first and last calls only, with the number of calls between (for
-  /// summaries, in time independent of the chain's length).
-  Found search(const FunctionDecl *Start,
-               const llvm::DenseSet<const FunctionDecl *> *StopAt = nullptr,
-               bool WholeChain = true, bool WithExits = true);
+  /// The chain from \p Start to a sink: whole with \p WholeChain (for
+  /// reports), else its first and last calls only, with the number of calls
+  /// between (for summaries, in time independent of the chain's length).
+  /// Exits come from exitsBackward().
+  Found search(const FunctionDecl *Start, bool WholeChain = true);
 
   /// Work done, for -fplugin-arg-allocsel-stats: functions read, calls
   /// among them, and search steps (callees looked at by searches).
@@ -763,26 +762,37 @@ void Graph::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
   for (const FunctionDecl *FD : StopAt)
     if (const NodeInfo *I = known(FD); I && I->ReachesExit && !I->External)
       Targets.push_back(FD);
+  // Through a dispatcher (an indirect or virtual call) a summarized
+  // function is not a boundary: its callers would each list every target of
+  // the call (N x M). So a summarized target is not followed into
+  // dispatchers, and a summarized function met on the way is followed into
+  // dispatchers only: their callers list what the target leads to instead.
+  enum class Follow { All, NotDispatchers, OnlyDispatchers };
   unsigned Generation = 0;
   for (const FunctionDecl *X : Targets) {
     ++Generation;
     Seen[X] = {Generation, {nullptr, SourceLocation()}, {nullptr, SourceLocation()}, 0};
-    std::deque<const FunctionDecl *> Queue{X};
+    std::deque<std::pair<const FunctionDecl *, Follow>> Queue{
+        {X, StopAt.contains(X) ? Follow::NotDispatchers : Follow::All}};
     while (!Queue.empty()) {
-      const FunctionDecl *M = Queue.front();
+      auto [M, How] = Queue.front();
       Queue.pop_front();
       Reach Here = Seen[M];
       for (const Edge &E : Callers.lookup(M)) {
+        bool Dispatcher = isDispatcher(E.Caller);
+        if ((How == Follow::NotDispatchers && Dispatcher) ||
+            (How == Follow::OnlyDispatchers && !Dispatcher))
+          continue;
         ++Counters.SearchSteps;
         Reach &R = Seen[E.Caller];
         if (R.Generation == Generation)
           continue;
         R.Generation = Generation;
-        if (isDispatcher(E.Caller)) { // not a call of its own: M is next
+        if (Dispatcher) { // not a call of its own: M is next
           R.First = {M, SourceLocation()};
           R.Last = M == X ? Call{X, SourceLocation()} : Here.Last;
           R.Dist = Here.Dist;
-          Queue.push_front(E.Caller);
+          Queue.push_front({E.Caller, Follow::All});
           continue;
         }
         // Through a dispatcher, the call is the one into the dispatcher, to
@@ -799,9 +809,10 @@ void Graph::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
           if (R.Dist > 1)
             Chain.push_back(R.Last);
           Out[E.Caller].push_back({X, std::move(Chain), R.Dist > 2 ? R.Dist - 2 : 0});
+          Queue.push_back({E.Caller, Follow::OnlyDispatchers});
           continue;
         }
-        Queue.push_back(E.Caller);
+        Queue.push_back({E.Caller, Follow::All});
       }
     }
   }
@@ -818,9 +829,7 @@ void Graph::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
   }
 }
 
-Found Graph::search(const FunctionDecl *Start,
-                    const llvm::DenseSet<const FunctionDecl *> *StopAt, bool WholeChain,
-                    bool WithExits) {
+Found Graph::search(const FunctionDecl *Start, bool WholeChain) {
   Found Result;
   const NodeInfo *Begin = known(Start);
   if (!Begin)
@@ -857,42 +866,6 @@ Found Graph::search(const FunctionDecl *Start,
         break;
       }
       N = I.Next.Callee;
-    }
-  }
-  if (!Begin->ReachesExit || !WithExits)
-    return Result;
-  // The exits: breadth first, through the functions that lead to one only.
-  llvm::DenseMap<const FunctionDecl *, std::pair<const FunctionDecl *, SourceLocation>> Parent;
-  std::deque<const FunctionDecl *> Queue{Start};
-  Parent[Start] = {nullptr, SourceLocation()};
-  auto chainTo = [&](const FunctionDecl *N) {
-    std::vector<Call> Chain;
-    for (const FunctionDecl *Cur = N; Cur != Start;) {
-      auto [Prev, Loc] = Parent[Cur];
-      if (isDispatcher(Prev)) // the call is where the dispatcher was called
-        std::tie(Prev, Loc) = Parent[Prev];
-      Chain.push_back({Cur, Loc});
-      Cur = Prev;
-    }
-    std::reverse(Chain.begin(), Chain.end());
-    return Chain;
-  };
-  while (!Queue.empty()) {
-    const FunctionDecl *N = Queue.front();
-    Queue.pop_front();
-    if (N != Start && (isExternal(N) || (StopAt && StopAt->contains(N)))) {
-      Result.Exits.push_back({N, chainTo(N), 0});
-      continue;
-    }
-    for (const Call &C : calls(N)) {
-      ++Counters.SearchSteps;
-      if (!C.Callee)
-        continue;
-      // Only where an exit can be found. (What allocates is in the chain
-      // above already.)
-      const NodeInfo *I = known(C.Callee);
-      if (I && I->ReachesExit && Parent.try_emplace(C.Callee, N, C.Loc).second)
-        Queue.push_back(C.Callee);
     }
   }
   return Result;
@@ -1168,24 +1141,28 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
     Rec.Functions.push_back(std::move(Sum));
   };
 
-  // A root's search goes through everything: its chains are reported here,
-  // whole, when they stay in the unit.
+  // Exits stop at the other summarized functions: the link check goes on
+  // from their summaries. So each function of the unit is searched through
+  // once, not once per caller (a unit of generated code has thousands of
+  // exported functions, an allocator unit as many roots).
+  llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
+  G.exitsBackward(Summarizable, ExitsOf);
+
+  // A root's chain to the global allocator is reported here, whole, when it
+  // stays in the unit.
   for (const Root &R : Roots) {
-    Found F = G.search(R.FD);
+    // Whole chains for the report, while clang still shows errors (past
+    // -ferror-limit it drops them, and an allocator unit has thousands).
+    Found F = G.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
+    F.Exits = std::move(ExitsOf[R.FD]);
     if (F.SinkKind != Sink::None && G.body(R.FD)) {
       reportChain(R, F, Selection);
       Ok = false;
     }
     Summarize(R.FD, F, /*IsRoot=*/true);
   }
-  // An exported function's search stops at the other summarized functions:
-  // the link check goes on from their summaries. So each function of the
-  // unit is searched through once, not once per exported caller (a unit of
-  // generated code has thousands).
-  llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
-  G.exitsBackward(Summarizable, ExitsOf);
   for (const FunctionDecl *FD : Exported) {
-    Found F = G.search(FD, &Summarizable, /*WholeChain=*/false, /*WithExits=*/false);
+    Found F = G.search(FD, /*WholeChain=*/false);
     F.Exits = std::move(ExitsOf[FD]);
     Summarize(FD, F, /*IsRoot=*/false);
   }
