@@ -30,6 +30,7 @@ import argparse
 import concurrent.futures
 import hashlib
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -41,6 +42,7 @@ BOOST_ROOT = "/usr/include/boost"
 SKIPPED_DIRS = {"detail", "impl", "aux_", "preprocessed"}
 STD_STANDARDS = ["c++11", "c++14", "c++17", "c++20", "c++2b"]
 BOOST_STANDARDS = ["c++17", "c++20"]
+ALLOCSEL_OUTPUT = re.compile(r"^.*(\[allocsel-[a-z-]+\]|^allocsel\b).*$", re.M)
 SELECTION = (
     "#include <allocsel/alloc.h>\n"
     "[[global_allocator]] allocsel::System allocsel_corpus_selection{};  // C++17 and later\n"
@@ -144,8 +146,12 @@ def check(unit, args, selection_file):
     if status < 0 or status > 1 or "PLEASE submit a bug report" in output:
         result["problem"] = f"crash (exit status {status})"
         return result
-    if "allocsel" in output:
-        line = next(l for l in output.splitlines() if "allocsel" in l)
+    # An allocsel diagnostic carries its name; the plugin's other messages
+    # start with "allocsel". (Clang's own errors may name allocsel's
+    # namespace in a typo correction when the selection header is included.)
+    noise = ALLOCSEL_OUTPUT.search(output)
+    if noise:
+        line = noise.group(0)
         result["problem"] = f"allocsel output: {line[:200]}"
         return result
     if status != 0 or args.measure:
