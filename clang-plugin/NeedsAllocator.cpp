@@ -171,7 +171,7 @@ public:
   Found search(const FunctionDecl *Start, bool WholeChain = true);
 
   /// Work done, for -fplugin-arg-allocsel-stats: functions read, calls
-  /// among them, and search steps (callees looked at by searches).
+  /// among them, and search steps (callers looked at by exitsBackward()).
   struct Stats {
     unsigned Functions = 0, Calls = 0, SearchSteps = 0;
   } Counters;
@@ -186,9 +186,10 @@ private:
   struct NodeInfo {
     Sink K = Sink::None;
     bool External = false;
-    bool ReachesExit = false; // an external function or an unknown call
-    /// The next call on a shortest chain to a sink (see explore()); for a
-    /// sink or an unknown call, Next.Callee is null.
+    bool ReachesExit = false; // an external function (a call out of the unit)
+    /// Whether a sink or an unknown call (strict) is reachable, and the next
+    /// call on a shortest chain to it (see explore()); for an unknown call,
+    /// Next.Callee is null.
     bool ReachesSink = false;
     Call Next{nullptr, SourceLocation()};
     /// On that chain: the number of calls, and the last call (into the
