@@ -185,7 +185,7 @@ class Client:
         """Wait until allocsel-clangd has analysed `version` of `name`, clangd
         has published its diagnostics for that version, and nothing was
         published for `quiet` seconds."""
-        self.wait_log(r"^\S+ done %d " % version, timeout)
+        self.wait_log(r"^\S+ published %d %s$" % (version, re.escape(self.path(name))), timeout)
         uri = self.uri(name)
         self.wait(lambda: self.diag_versions.get(uri) == version, timeout,
                   "clangd's diagnostics of version %d" % version)
