@@ -143,6 +143,23 @@ public:
     return Def && SM.isInMainFile(SM.getExpansionLoc(Def->getLocation()));
   }
 
+  /// Whether this unit holds the external definition of \p FD that other
+  /// units call: one in the main file; an explicit instantiation definition
+  /// (a program has at most one, [temp.explicit]; its body is the
+  /// template's, usually in a header); a C99 inline function this unit
+  /// declares `extern` (its body usually in a header too).
+  bool definesForOtherUnits(const FunctionDecl *FD) const {
+    if (definedInMainFile(FD))
+      return true;
+    const FunctionDecl *Def = body(FD);
+    if (!Def)
+      return false;
+    if (Def->getTemplateSpecializationKind() == TSK_ExplicitInstantiationDefinition)
+      return true;
+    return !Ctx.getLangOpts().CPlusPlus && Def->isInlined() &&
+           Def->isInlineDefinitionExternallyVisible();
+  }
+
   /// How \p FD (canonical) counts, before looking at its body.
   Sink sink(const FunctionDecl *FD) { return info(FD).K; }
   /// A function of the user's without a body here: another unit has it.
@@ -1069,17 +1086,47 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
   // the unit is all another unit's allocator needs to know.
   struct ExportedFinder : RecursiveASTVisitor<ExportedFinder> {
     std::vector<const FunctionDecl *> Fns;
+    bool CPlusPlus;
     bool shouldVisitTemplateInstantiations() const { return false; }
     bool VisitFunctionDecl(FunctionDecl *FD) {
       // (Implicit definitions are the plugin's own routes.)
-      if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
-          FD->isExternallyVisible() && !FD->isInlined() && !FD->isMain() &&
-          !FD->isImplicit() &&
-          FD->getTemplateSpecializationKind() != TSK_ImplicitInstantiation)
-        Fns.push_back(FD->getCanonicalDecl());
+      if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
+          !FD->isExternallyVisible() || FD->isMain() || FD->isImplicit())
+        return true;
+      TemplateSpecializationKind TSK = FD->getTemplateSpecializationKind();
+      if (TSK == TSK_ImplicitInstantiation)
+        return true;
+      // Inline functions are defined in every unit that calls them, except
+      // C99's: an inline definition there is only for inlining, and the one
+      // unit that declares it `extern inline` holds the external definition
+      // every other unit calls.
+      if (FD->isInlined() && TSK != TSK_ExplicitInstantiationDefinition &&
+          (CPlusPlus || !FD->isInlineDefinitionExternallyVisible()))
+        return true;
+      Fns.push_back(FD->getCanonicalDecl());
+      return true;
+    }
+    // An explicit instantiation definition (`template struct Box<int>;`,
+    // `template void f<int>(int);`) is this unit's: the units that say
+    // `extern template` call it here. The visitor does not walk
+    // instantiations, so these are looked up from their templates.
+    bool VisitClassTemplateDecl(ClassTemplateDecl *D) {
+      for (ClassTemplateSpecializationDecl *Spec : D->specializations())
+        if (Spec->getTemplateSpecializationKind() == TSK_ExplicitInstantiationDefinition)
+          if (const CXXRecordDecl *Def = Spec->getDefinition()) // (not the extern one)
+            for (Decl *Member : Def->decls())
+              if (auto *FD = dyn_cast<FunctionDecl>(Member))
+                VisitFunctionDecl(FD);
+      return true;
+    }
+    bool VisitFunctionTemplateDecl(FunctionTemplateDecl *D) {
+      for (FunctionDecl *Spec : D->specializations())
+        if (Spec->getTemplateSpecializationKind() == TSK_ExplicitInstantiationDefinition)
+          VisitFunctionDecl(Spec);
       return true;
     }
   } E;
+  E.CPlusPlus = Ctx.getLangOpts().CPlusPlus;
   E.TraverseDecl(Ctx.getTranslationUnitDecl());
 
   // allocsel's runtime defines the replaceable operators for every program:
@@ -1103,7 +1150,7 @@ bool Checker::run(const VarDecl *Selection, facts::UnitRecord &Rec) {
     if (Summarizable.insert(R.FD).second)
       Starts.push_back(R.FD);
   for (const FunctionDecl *FD : E.Fns) {
-    if (Summarizable.contains(FD) || !G.definedInMainFile(FD))
+    if (Summarizable.contains(FD) || !G.definesForOtherUnits(FD))
       continue;
     Sink K = G.sink(FD);
     if (K == Sink::GlobalOperator || K == Sink::Route)

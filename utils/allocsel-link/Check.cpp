@@ -173,6 +173,7 @@ private:
   }
 
   /// The error, at the root's definition, and where the selection is.
+  /// \p Reached says what the chain ends at and in which input.
   Finding start(const Summarized &Root, const std::string &Reached) {
     const facts::FunctionSummary &F = *Root.Fn;
     Summarized Def = Root;
@@ -188,12 +189,12 @@ private:
       Fd.Message = quoted(Name) + ", a member of global allocator " +
                    quoted(Root.Unit->Selected->Variable) +
                    ", allocates through the global allocator it provides: it reaches " +
-                   Reached + " in another unit (" + Def.In->Where.str() + ")";
+                   Reached;
     else
       Fd.Message = quoted(Name) +
                    " is part of an allocator (its unit is marked '#pragma allocsel "
                    "allocator') but allocates through the global allocator: it reaches " +
-                   Reached + " in another unit (" + Def.In->Where.str() + ")";
+                   Reached;
     if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
       Fd.Notes.push_back({quoted(Root.Unit->Selected->Variable) +
                               " is selected as the global allocator here",
@@ -220,7 +221,10 @@ private:
   void report(const Summarized &Root, const Path &Final, std::vector<Finding> &Out,
               const std::string *MarkedDisplay) {
     const facts::FunctionSummary &F = *Final.At.Fn;
-    std::string Reached = MarkedDisplay ? quoted(*MarkedDisplay) : quoted(F.Sink);
+    // Where the chain's last call is made (the unit of the function that
+    // calls the marked function or the allocation).
+    std::string Reached = (MarkedDisplay ? quoted(*MarkedDisplay) : quoted(F.Sink)) +
+                          " from " + Final.At.In->Where.str();
     Finding Fd = start(Root, Reached);
     for (const Segment &S : Final.Segments)
       addSteps(Fd, S, &S == &Final.Segments.front());
@@ -241,7 +245,7 @@ private:
   void reportUnknown(const Summarized &Root, const std::vector<Segment> &Segments,
                      const facts::ExternalCall &C, std::vector<Finding> &Out) {
     std::string Callee = displayOf(C.Display, C.Symbol);
-    Finding Fd = start(Root, quoted(Callee));
+    Finding Fd = start(Root, quoted(Callee) + ", which none of the inputs defines");
     for (const Segment &S : Segments)
       addSteps(Fd, S, &S == &Segments.front());
     Fd.Notes.push_back({quoted(Callee) +
