@@ -456,7 +456,7 @@ public:
       if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
         return true;
       if (G.Strict) {
-        Out.push_back({nullptr, Loc, "an indirect call"});
+        Out.push_back({nullptr, Loc, facts::IndirectCall});
         return true;
       }
       IndirectCallee Target = indirectCallee(Callee);

@@ -28,6 +28,11 @@ std::string identity(const facts::UnitRecord &R) {
 
 std::string quoted(llvm::StringRef S) { return "'" + S.str() + "'"; }
 
+/// A callee as a note names it: a function quoted, an indirect call not.
+std::string callee(llvm::StringRef S) {
+  return S == facts::IndirectCall ? S.str() : quoted(S);
+}
+
 /// What a linked artifact's routes serve: its selection, or the default.
 struct Routing {
   const facts::UnitRecord *Selection = nullptr;
@@ -210,9 +215,14 @@ private:
       Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
                           S.From.Fn->Loc, S.From.In->Where});
     for (const facts::Step &St : *S.Steps) {
-      std::string Msg = quoted(Caller) + " calls " + quoted(St.Callee) + " here";
+      std::string Msg = quoted(Caller) + " makes " + callee(St.Callee) + " here";
+      if (St.Callee != facts::IndirectCall)
+        Msg = quoted(Caller) + " calls " + callee(St.Callee) + " here";
+      // The summary keeps a unit's first and last calls; compiling that
+      // unit with the plugin shows every call between.
       if (St.Skipped)
-        Msg += " (after " + std::to_string(St.Skipped) + " more calls inside system headers)";
+        Msg += " (after " + std::to_string(St.Skipped) + " more calls in " +
+               S.From.In->Where.str() + ")";
       Fd.Notes.push_back({Msg, St.Loc, S.From.In->Where});
       Caller = St.Callee;
     }
@@ -223,7 +233,7 @@ private:
     const facts::FunctionSummary &F = *Final.At.Fn;
     // Where the chain's last call is made (the unit of the function that
     // calls the marked function or the allocation).
-    std::string Reached = (MarkedDisplay ? quoted(*MarkedDisplay) : quoted(F.Sink)) +
+    std::string Reached = (MarkedDisplay ? quoted(*MarkedDisplay) : callee(F.Sink)) +
                           " from " + Final.At.In->Where.str();
     Finding Fd = start(Root, Reached);
     for (const Segment &S : Final.Segments)

@@ -61,8 +61,13 @@ struct Selection {
   Location Loc;
 };
 
-/// One call in a chain: `Callee` is called at `Loc`. `Skipped` calls inside
-/// system headers were left out just before this one.
+/// What a chain's step or sink names instead of a function when the call
+/// has no known callee (in --strict, an indirect call counts).
+inline constexpr const char *IndirectCall = "an indirect call";
+
+/// One call in a chain: `Callee` is called at `Loc` (a function's name as
+/// users read it, or IndirectCall). `Skipped` calls of the same unit were
+/// left out just before this one.
 struct Step {
   std::string Callee; // as users read it: "std::vector<int>::push_back"
   Location Loc;
