@@ -209,8 +209,12 @@ private:
 
   /// One note per call, as the plugin writes them, and a note naming the
   /// file where the chain enters each unit.
-  void addSteps(Finding &Fd, const Segment &S, bool First) {
-    std::string Caller = displayOf(S.From.Fn->Display, S.From.Fn->Symbol);
+  /// \p CalledAs: the name the previous unit's note gave this function (the
+  /// plugin's, as in the unit's own diagnostics), so one function is not
+  /// named two ways (`Pool<64>` there, the demangler's `Pool<64ul>` here).
+  void addSteps(Finding &Fd, const Segment &S, bool First, std::string &CalledAs) {
+    std::string Caller =
+        CalledAs.empty() ? displayOf(S.From.Fn->Display, S.From.Fn->Symbol) : CalledAs;
     if (!First) // the error itself names where the chain starts
       Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
                           S.From.Fn->Loc, S.From.In->Where});
@@ -226,6 +230,7 @@ private:
       Fd.Notes.push_back({Msg, St.Loc, S.From.In->Where});
       Caller = St.Callee;
     }
+    CalledAs = S.Steps->empty() ? std::string() : S.Steps->back().Callee;
   }
 
   void report(const Summarized &Root, const Path &Final, std::vector<Finding> &Out,
@@ -236,15 +241,17 @@ private:
     std::string Reached = (MarkedDisplay ? quoted(*MarkedDisplay) : callee(F.Sink)) +
                           " from " + Final.At.In->Where.str();
     Finding Fd = start(Root, Reached);
+    std::string CalledAs;
     for (const Segment &S : Final.Segments)
-      addSteps(Fd, S, &S == &Final.Segments.front());
+      addSteps(Fd, S, &S == &Final.Segments.front(), CalledAs);
     if (MarkedDisplay) {
       Fd.Notes.push_back({quoted(*MarkedDisplay) + " is marked [[allocsel::needs_allocator]]",
                           std::nullopt, Final.At.In->Where});
     } else {
-      addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty());
+      std::string Name = CalledAs.empty() ? displayOf(F.Display, F.Symbol) : CalledAs;
+      addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty(), CalledAs);
       if (Final.At.Unit->NeedsAllocatorUnit)
-        Fd.Notes.push_back({quoted(displayOf(F.Display, F.Symbol)) +
+        Fd.Notes.push_back({quoted(Name) +
                                 " is defined in a unit that needs a global allocator "
                                 "('#pragma allocsel needs_allocator')",
                             F.Loc, Final.At.In->Where});
@@ -256,8 +263,9 @@ private:
                      const facts::ExternalCall &C, std::vector<Finding> &Out) {
     std::string Callee = displayOf(C.Display, C.Symbol);
     Finding Fd = start(Root, quoted(Callee) + ", which none of the inputs defines");
+    std::string CalledAs;
     for (const Segment &S : Segments)
-      addSteps(Fd, S, &S == &Segments.front());
+      addSteps(Fd, S, &S == &Segments.front(), CalledAs);
     Fd.Notes.push_back({quoted(Callee) +
                             " is defined in none of the inputs: --strict counts it as allocating",
                         std::nullopt, Segments.back().From.In->Where});
