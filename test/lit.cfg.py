@@ -105,6 +105,8 @@ if shutil.which("meson") and shutil.which("ninja"):
     config.available_features.add("meson")
 if shutil.which("ccache"):
     config.available_features.add("ccache")
+if shutil.which("distcc") and shutil.which("distccd") and shutil.which("setsid"):
+    config.available_features.add("distcc")
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
