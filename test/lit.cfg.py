@@ -15,6 +15,7 @@
 #   %clang_major        the Clang major version under test
 #   %allocsel_include   the include directory of <allocsel/alloc.h>
 #   %src_root           the source tree
+#   %allocsel_obj_root  the build tree
 #   %python             the Python that runs lit
 #   %allocsel_clangd    the language server (build/bin/allocsel-clangd)
 #   %lsp_python         %python with the scripted LSP client
@@ -75,6 +76,7 @@ allocsel_flags = f"-fplugin={plugin} -I{config.allocsel_include_dir}"
 
 # Longest names first: lit substitutes in order.
 config.substitutions += [
+    ("%allocsel_obj_root", config.allocsel_obj_root),
     ("%allocsel_include", config.allocsel_include_dir),
     ("%allocsel_bin", config.allocsel_bin_dir),
     ("%allocsel_lib", config.allocsel_lib_dir),
@@ -105,6 +107,14 @@ if shutil.which("meson") and shutil.which("ninja"):
     config.available_features.add("meson")
 if shutil.which("ccache"):
     config.available_features.add("ccache")
+if shutil.which("pkg-config"):
+    config.available_features.add("pkg-config")
+if shutil.which("dpkg-deb") and shutil.which("cpack"):
+    config.available_features.add("dpkg")
+    # apt can resolve a package's dependencies (it has package lists).
+    import glob
+    if shutil.which("apt-get") and glob.glob("/var/lib/apt/lists/*_Packages*"):
+        config.available_features.add("apt-lists")
 if shutil.which("distcc") and shutil.which("distccd") and shutil.which("setsid"):
     config.available_features.add("distcc")
 if shutil.which("valgrind"):
