@@ -56,10 +56,11 @@ if clang_major != config.allocsel_default_clang:
     for name in ("allocsel-clang++", "allocsel-clang", "clang++", "clang"):
         target = (os.path.join(config.allocsel_bin_dir, f"{name}-{clang_major}")
                   if name.startswith("allocsel") else os.path.join(clang_dir, name))
+        # ctest runs several suites at once: replace the link atomically.
         link = os.path.join(shim, name)
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(target, link)
+        tmp = f"{link}.{os.getpid()}"
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
     path = [shim, config.allocsel_bin_dir, tools]
 config.environment["PATH"] = os.pathsep.join(
     path + [config.environment.get("PATH", os.environ["PATH"])])
