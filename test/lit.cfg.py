@@ -42,6 +42,9 @@ else:
     config.name = f"allocsel-clang-{clang_major}"
     config.test_exec_root = os.path.join(config.allocsel_obj_root, f"test-clang-{clang_major}")
 config.available_features.add(f"clang-{clang_major}")
+# The versions this build has plugins for, whichever is under test.
+for major in config.allocsel_clang_dirs:
+    config.available_features.add(f"plugin-for-clang-{major}")
 
 # FileCheck, not, count, split-file: LLVM 19's tools (llvm-19-tools).
 tools = config.llvm_tools_dir
