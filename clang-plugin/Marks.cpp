@@ -53,6 +53,10 @@ public:
       PP.DiscardUntilEndOfDirective();
       return;
     }
+    if (PP.isPreprocessedOutput()) {
+      keepInPreprocessedOutput(PP, Introducer.Loc, Word);
+      return;
+    }
     UnitState *State = UnitState::get(&PP);
     if (!State)
       return;
@@ -65,6 +69,36 @@ public:
     }
     if (Mine.isInvalid())
       Mine = Loc;
+  }
+
+private:
+  /// -E, -save-temps, ccache's and distcc's preprocessing: a registered
+  /// pragma handler consumes its pragma, so the output would lose the mark
+  /// before the compile. When printing, step aside (the printer's handler
+  /// of unknown pragmas writes out every later `#pragma allocsel` as
+  /// written) and hand this one over as `_Pragma("allocsel WORD")`, which
+  /// the preprocessor now dispatches to that handler.
+  void keepInPreprocessedOutput(Preprocessor &PP, SourceLocation Loc,
+                                StringRef Word) {
+    // Ownership comes back to us; the handler stays alive (it is running),
+    // one small object per preprocessing run.
+    PP.RemovePragmaHandler(this);
+    std::string Literal = ("\"allocsel " + Word + "\"").str();
+    const std::pair<tok::TokenKind, StringRef> Spellings[] = {
+        {tok::identifier, "_Pragma"},
+        {tok::l_paren, "("},
+        {tok::string_literal, Literal},
+        {tok::r_paren, ")"}};
+    auto Toks = std::make_unique<Token[]>(4);
+    for (unsigned I = 0; I != 4; ++I) {
+      Token &T = Toks[I];
+      T.startToken();
+      T.setKind(Spellings[I].first);
+      PP.CreateString(Spellings[I].second, T, Loc, Loc);
+    }
+    Toks[0].setIdentifierInfo(PP.getIdentifierInfo("_Pragma"));
+    PP.EnterTokenStream(std::move(Toks), 4, /*DisableMacroExpansion=*/false,
+                        /*IsReinject=*/false);
   }
 };
 

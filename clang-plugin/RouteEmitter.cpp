@@ -215,6 +215,14 @@ bool emitRoutes(Sema &S, VarDecl *V) {
     if (const auto *Decl = dyn_cast_or_null<FunctionDecl>(
             lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName)))
       if (const FunctionDecl *Def = Decl->getDefinition()) {
+        if (Def->isFromASTFile()) {
+          // The routes of a selection in a precompiled header (or module)
+          // this unit uses: the plugin emitted them there, at that
+          // selection. Two selections in one unit, as with #include.
+          report(S.getDiagnostics(), V->getLocation(), Diag::Duplicate);
+          report(S.getDiagnostics(), Def->getLocation(), Diag::PreviousSelection);
+          return false;
+        }
         report(S.getDiagnostics(), Def->getLocation(), Diag::ReservedRoute) << Def << V;
         Clash = true;
       }

@@ -107,9 +107,31 @@ class Client:
                     self._send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
                 self.cond.notify_all()
 
+    # Framing as some editors write it (tests of the server's reader): a
+    # Content-Type header, and each message in `pieces` writes with a pause.
+    content_type = False
+    pieces = 1
+
     def _send(self, msg):
         body = json.dumps(msg).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        head = b"Content-Length: %d\r\n" % len(body)
+        if self.content_type:
+            head += b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"
+        data = head + b"\r\n" + body
+        step = -(-len(data) // self.pieces)
+        for i in range(0, len(data), step):
+            if i:
+                time.sleep(0.05)
+            self.proc.stdin.write(data[i:i + step])
+            self.proc.stdin.flush()
+
+    def send_together(self, msgs):
+        """Several messages in one write."""
+        data = b""
+        for m in msgs:
+            body = json.dumps(m).encode()
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
     def send_request(self, method, params):
