@@ -1,6 +1,7 @@
 //===- AllocInterface.cpp - the Alloc interface, as Sema sees it ----------===//
 
 #include "AllocInterface.h"
+#include "ClangCompat.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -9,7 +10,6 @@
 #include "clang/Sema/EnterExpressionEvaluationContext.h"
 #include "clang/Sema/Lookup.h"
 #include "clang/Sema/Sema.h"
-#include "llvm/ADT/ScopeExit.h"
 
 using namespace clang;
 
@@ -57,8 +57,7 @@ FunctionDecl *tryCall(Sema &S, QualType ObjTy, DeclarationName Name,
   Sema::SFINAETrap Trap(S, /*AccessCheckingSFINAE=*/true);
   bool PrevTypoCorrection = S.DisableTypoCorrection;
   S.DisableTypoCorrection = true;
-  auto Restore =
-      llvm::make_scope_exit([&] { S.DisableTypoCorrection = PrevTypoCorrection; });
+  ScopeExit Restore([&] { S.DisableTypoCorrection = PrevTypoCorrection; });
 
   auto *Obj = new (Ctx) OpaqueValueExpr(Loc, ObjTy, VK_LValue);
   SmallVector<Expr *, 3> Args;
@@ -112,7 +111,7 @@ QualType lookupLayoutType(Sema &S) {
                            : nullptr;
   if (!Record || !Record->hasDefinition())
     return QualType();
-  return S.getASTContext().getRecordType(Record);
+  return recordType(S.getASTContext(), Record);
 }
 
 MemberResolution resolveMember(Sema &S, CXXRecordDecl *Record,
@@ -141,7 +140,7 @@ MemberResolution resolveMember(Sema &S, CXXRecordDecl *Record,
     return Res;
   }
 
-  QualType ObjTy = Ctx.getRecordType(Record);
+  QualType ObjTy = recordType(Ctx, Record);
   if (llvm::none_of(Res.Found, [&](NamedDecl *D) {
         return S.IsSimplyAccessible(D, Record, ObjTy);
       })) {

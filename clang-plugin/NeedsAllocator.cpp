@@ -25,6 +25,7 @@
 #include "NeedsAllocator.h"
 
 #include "AllocInterface.h"
+#include "ClangCompat.h"
 #include "CrashGuard.h"
 #include "Diagnostics.h"
 #include "RouteEmitter.h"
@@ -394,8 +395,8 @@ public:
   bool TraverseCXXNoexceptExpr(CXXNoexceptExpr *, DataRecursionQueue * = nullptr) { return true; }
   bool TraverseRequiresExpr(RequiresExpr *, DataRecursionQueue * = nullptr) { return true; }
   bool TraverseStaticAssertDecl(StaticAssertDecl *) { return true; }
-  bool TraverseDecltypeTypeLoc(DecltypeTypeLoc) { return true; }
-  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc) { return true; }
+  bool TraverseDecltypeTypeLoc(DecltypeTypeLoc ALLOCSEL_TYPELOC_EXTRA) { return true; }
+  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc ALLOCSEL_TYPELOC_EXTRA) { return true; }
   bool TraverseCXXTypeidExpr(CXXTypeidExpr *E, DataRecursionQueue *Q = nullptr) {
     return E->isPotentiallyEvaluated() ? Base::TraverseCXXTypeidExpr(E, Q) : true;
   }

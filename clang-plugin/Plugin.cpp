@@ -161,7 +161,8 @@ const Decl *topLevelAncestor(const VarDecl *V) {
 
 class AllocSelConsumer : public SemaConsumer {
 public:
-  explicit AllocSelConsumer(Options Opts) : Opts(std::move(Opts)) {}
+  AllocSelConsumer(Options Opts, bool PreprocessedInput)
+      : Opts(std::move(Opts)), PreprocessedInput(PreprocessedInput) {}
   ~AllocSelConsumer() override {
     if (Ctx)
       UnitState::detach(Ctx);
@@ -252,6 +253,15 @@ private:
     Rec.Producer = "allocsel " ALLOCSEL_VERSION;
     if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
       Rec.Unit = Main->getName().str();
+    // Preprocessed input (distccd's distccd_XXXX.ii, -save-temps): the unit
+    // is the source file its first line marker names (# 1 "a.cpp"), as the
+    // locations of its declarations are.
+    if (PreprocessedInput) {
+      SourceLocation Line2 = SM.translateLineCol(SM.getMainFileID(), 2, 1);
+      PresumedLoc P = Line2.isValid() ? SM.getPresumedLoc(Line2) : PresumedLoc();
+      if (P.isValid() && P.getFilename()[0] != '\0' && P.getFilename()[0] != '<')
+        Rec.Unit = P.getFilename();
+    }
     Rec.DefaultRoutes = Opts.DefaultRoutes;
     if (Routed) {
       const VarDecl *V = RoutedVar;
@@ -274,6 +284,7 @@ private:
   }
 
   Options Opts;
+  bool PreprocessedInput;
   UnitState State;
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
@@ -289,9 +300,11 @@ private:
 
 class AllocSelAction : public PluginASTAction {
 protected:
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &,
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
-    return std::make_unique<AllocSelConsumer>(Opts);
+    const auto &Inputs = CI.getFrontendOpts().Inputs;
+    bool Preprocessed = !Inputs.empty() && Inputs.front().getKind().isPreprocessed();
+    return std::make_unique<AllocSelConsumer>(Opts, Preprocessed);
   }
 
   bool ParseArgs(const CompilerInstance &CI,

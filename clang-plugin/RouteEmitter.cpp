@@ -26,6 +26,7 @@
 #include "RouteEmitter.h"
 
 #include "AllocInterface.h"
+#include "ClangCompat.h"
 #include "Diagnostics.h"
 #include "thunks.h"
 
@@ -38,7 +39,6 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Sema/Lookup.h"
 #include "clang/Sema/Sema.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace clang;
@@ -157,7 +157,7 @@ private:
     // Build the body as if inside the function: its parameters are locals.
     Sema::ContextRAII InFunction(S, FD);
     S.PushFunctionScope();
-    auto PopScope = llvm::make_scope_exit([&] { S.PopFunctionScopeInfo(); });
+    ScopeExit PopScope([&] { S.PopFunctionScopeInfo(); });
 
     CXXScopeSpec SS;
     ExprResult Callee = S.BuildDeclarationNameExpr(SS, Found, /*NeedsADL=*/false);

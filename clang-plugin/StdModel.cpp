@@ -33,12 +33,20 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
-#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <initializer_list>
 
 using namespace clang;
 
 namespace allocsel {
 namespace {
+
+/// Whether \p Name is one of \p Names (StringSwitch::Cases changes shape
+/// across Clang versions).
+bool isOneOf(llvm::StringRef Name, std::initializer_list<llvm::StringRef> Names) {
+  return llvm::is_contained(Names, Name);
+}
 
 bool isStdNamespace(const DeclContext *DC) {
   for (; DC; DC = DC->getParent())
@@ -90,11 +98,9 @@ bool isExceptionClass(const CXXRecordDecl *RD) {
 
 /// Members of allocator-aware classes that never allocate.
 bool isReadOnlyMember(llvm::StringRef Name) {
-  return llvm::StringSwitch<bool>(Name)
-      .Cases("find", "rfind", "find_first_of", "find_last_of", true)
-      .Cases("find_first_not_of", "find_last_not_of", "compare", "copy", true)
-      .Cases("swap", "_M_erase", "_M_check", "_M_limit", true)
-      .Default(false);
+  return isOneOf(Name, {"find", "rfind", "find_first_of", "find_last_of", "find_first_not_of",
+                        "find_last_not_of", "compare", "copy", "swap", "_M_erase", "_M_check",
+                        "_M_limit"});
 }
 
 /// Standard classes whose bodyless members allocate (their constructors
@@ -103,13 +109,11 @@ bool isAllocatingStdMember(const CXXRecordDecl *RD, llvm::StringRef Member, bool
   llvm::StringRef Class = RD->getName();
   if (Class == "locale" || Class == "basic_filebuf" || Class == "thread" || Class == "path")
     return true; // construction, combine, open, _M_start_thread, path ops
-  if (IsCtor && llvm::StringSwitch<bool>(Class)
-                    .Cases("basic_ios", "basic_ostream", "basic_istream", "basic_iostream", true)
-                    .Cases("basic_ifstream", "basic_ofstream", "basic_fstream", true)
-                    .Cases("runtime_error", "logic_error", "domain_error", "invalid_argument", true)
-                    .Cases("length_error", "out_of_range", "range_error", "overflow_error", true)
-                    .Cases("underflow_error", "system_error", "future_error", "failure", true)
-                    .Default(false))
+  if (IsCtor && isOneOf(Class, {"basic_ios", "basic_ostream", "basic_istream", "basic_iostream",
+                                "basic_ifstream", "basic_ofstream", "basic_fstream",
+                                "runtime_error", "logic_error", "domain_error", "invalid_argument",
+                                "length_error", "out_of_range", "range_error", "overflow_error",
+                                "underflow_error", "system_error", "future_error", "failure"}))
     return true;
   return Class == "ios_base" && (Member == "Init" || Member == "_M_grow_words");
 }
@@ -159,9 +163,7 @@ LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
       return LibraryKind::Allocates;
   }
   // Free functions of the standard library known to allocate.
-  if (llvm::StringSwitch<bool>(Name)
-          .Cases("to_string", "to_wstring", "getline", "make_exception_ptr", true)
-          .Default(false))
+  if (isOneOf(Name, {"to_string", "to_wstring", "getline", "make_exception_ptr"}))
     return LibraryKind::Allocates;
   return LibraryKind::Unknown;
 }

@@ -11,6 +11,8 @@
 //   - LLVMGetVersion, LLVM's C API (stable, LLVM 16 and later), or else
 //   - the name of the libLLVM shared library the process has loaded
 //     (Debian: libLLVM-14.so.1, libLLVM.so.19.1).
+// Each plugin (allocsel-19.so, allocsel-22.so) is compiled against its
+// version's llvm-config.h and accepts exactly that LLVM_VERSION_MAJOR.
 // On a mismatch it prints one error naming both versions and what to do, and
 // ends the compile with status 1: a clear failure, never a crash and never a
 // compile that silently skips allocsel's checks.
@@ -63,8 +65,8 @@ __attribute__((constructor(101))) void refuseOtherClang() {
   if (Major)
     std::snprintf(Loaded, sizeof Loaded, "%u", Major);
 #define ALLOCSEL_LOAD_ERROR(Id, Name, Text)                                    \
-  std::fprintf(stderr, "error: " Text " [" Name "]\n", ALLOCSEL_VERSION,          \
-               LLVM_VERSION_MAJOR, Loaded, LLVM_VERSION_MAJOR);
+  std::fprintf(stderr, "error: " Text " [" Name "]\n", LLVM_VERSION_MAJOR,        \
+               ALLOCSEL_VERSION, LLVM_VERSION_MAJOR, Loaded, ALLOCSEL_CLANG_MAJORS);
 #include "Diagnostics.def"
   // Nothing of the compiler has run that needs cleaning up, and the dynamic
   // loader's lock is held: leave at once.

@@ -1,12 +1,21 @@
 # lit configuration for allocsel's regression suite.
 #
+# The suite runs against one Clang major version: the default (19), or the
+# one given with `lit --param clang=22` (ctest has an entry per suite and
+# version). Then %clangxx, %clang and %plugin are that version's, `clang++`,
+# `allocsel-clang++` and `allocsel-clang` on PATH are that version's, CXX and
+# CC name its compilers (allocsel-config's default follows them), the
+# feature clang-MAJOR is set, and the outputs go to build/test-clang-MAJOR.
+#
 # Substitutions:
-#   %clangxx / %clang   clang++-19 / clang-19, no plugin
+#   %clangxx / %clang   clang++ / clang of the version under test, no plugin
 #   %cxx                clang++ -std=c++20 with allocsel's plugin and headers
 #   %cc                 clang -std=c2x with allocsel's plugin and headers
-#   %plugin             absolute path of allocsel.so
+#   %plugin             absolute path of the plugin (lib/allocsel-MAJOR.so)
+#   %clang_major        the Clang major version under test
 #   %allocsel_include   the include directory of <allocsel/alloc.h>
 #   %src_root           the source tree
+#   %allocsel_obj_root  the build tree
 #   %python             the Python that runs lit
 #   %allocsel_clangd    the language server (build/bin/allocsel-clangd)
 #   %lsp_python         %python with the scripted LSP client
@@ -22,25 +31,61 @@ config.suffixes = [".cpp", ".c", ".test"]
 config.excludes = ["Inputs"]
 # Helper scripts beside a test (NAME.test.py) are not tests.
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(config.allocsel_obj_root, "test")
 
+clang_major = lit_config.params.get("clang", config.allocsel_default_clang)
+if clang_major not in config.allocsel_clang_dirs:
+    lit_config.fatal(f"no allocsel plugin for Clang {clang_major} in this build "
+                     f"(built: {', '.join(sorted(config.allocsel_clang_dirs))})")
+if clang_major == config.allocsel_default_clang:
+    config.test_exec_root = os.path.join(config.allocsel_obj_root, "test")
+else:
+    config.name = f"allocsel-clang-{clang_major}"
+    config.test_exec_root = os.path.join(config.allocsel_obj_root, f"test-clang-{clang_major}")
+config.available_features.add(f"clang-{clang_major}")
+# The versions this build has plugins for, whichever is under test.
+for major in config.allocsel_clang_dirs:
+    config.available_features.add(f"plugin-for-clang-{major}")
+
+# FileCheck, not, count, split-file: LLVM 19's tools (llvm-19-tools).
 tools = config.llvm_tools_dir
+clang_dir = config.allocsel_clang_dirs[clang_major]
+path = [config.allocsel_bin_dir, tools]
+if clang_major != config.allocsel_default_clang:
+    # The wrappers by their plain names run this version: a directory of
+    # links first on PATH (allocsel-clang++ -> allocsel-clang++-22), and
+    # `clang++` is this version's.
+    shim = os.path.join(config.test_exec_root, "bin")
+    os.makedirs(shim, exist_ok=True)
+    for name in ("allocsel-clang++", "allocsel-clang", "clang++", "clang"):
+        target = (os.path.join(config.allocsel_bin_dir, f"{name}-{clang_major}")
+                  if name.startswith("allocsel") else os.path.join(clang_dir, name))
+        # ctest runs several suites at once: replace the link atomically.
+        link = os.path.join(shim, name)
+        tmp = f"{link}.{os.getpid()}"
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+    path = [shim, config.allocsel_bin_dir, tools]
 config.environment["PATH"] = os.pathsep.join(
-    [config.allocsel_bin_dir, tools, config.environment.get("PATH", os.environ["PATH"])])
+    path + [config.environment.get("PATH", os.environ["PATH"])])
 # Diagnostics are matched as text: no colours, no terminal width.
 config.environment["TERM"] = "dumb"
 
-clangxx = os.path.join(tools, "clang++")
-clang = os.path.join(tools, "clang")
-plugin = os.path.join(config.allocsel_lib_dir, "allocsel.so")
+clangxx = os.path.join(clang_dir, "clang++")
+clang = os.path.join(clang_dir, "clang")
+# allocsel-config answers for CXX when --cxx= is not given.
+config.environment["CXX"] = clangxx
+config.environment["CC"] = clang
+plugin = os.path.join(config.allocsel_lib_dir, f"allocsel-{clang_major}.so")
 allocsel_flags = f"-fplugin={plugin} -I{config.allocsel_include_dir}"
 
 # Longest names first: lit substitutes in order.
 config.substitutions += [
+    ("%allocsel_obj_root", config.allocsel_obj_root),
     ("%allocsel_include", config.allocsel_include_dir),
     ("%allocsel_bin", config.allocsel_bin_dir),
     ("%allocsel_lib", config.allocsel_lib_dir),
     ("%src_root", config.allocsel_src_root),
+    ("%clang_major", clang_major),
     ("%clangxx", clangxx),
     ("%clang", clang),
     ("%plugin", plugin),
@@ -66,12 +111,23 @@ if shutil.which("meson") and shutil.which("ninja"):
     config.available_features.add("meson")
 if shutil.which("ccache"):
     config.available_features.add("ccache")
+if shutil.which("pkg-config"):
+    config.available_features.add("pkg-config")
+if shutil.which("dpkg-deb") and shutil.which("cpack"):
+    config.available_features.add("dpkg")
+    # apt can resolve a package's dependencies (it has package lists).
+    import glob
+    if shutil.which("apt-get") and glob.glob("/var/lib/apt/lists/*_Packages*"):
+        config.available_features.add("apt-lists")
+if shutil.which("distcc") and shutil.which("distccd") and shutil.which("setsid"):
+    config.available_features.add("distcc")
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
-# Other Clang versions on the machine: the plugin must refuse them cleanly.
-other_clangs = [f"clang++-{v}" for v in (14, 15, 16, 17, 18, 20, 21, 22)
-                if shutil.which(f"clang++-{v}")]
+# Other Clang versions on the machine (22 too when testing 19, and 19 when
+# testing 22): the plugin must refuse them cleanly.
+other_clangs = [f"clang++-{v}" for v in range(14, 30)
+                if str(v) != clang_major and shutil.which(f"clang++-{v}")]
 if other_clangs:
     config.available_features.add("other-clang")
 config.substitutions.append(("%other_clangs", " ".join(other_clangs)))

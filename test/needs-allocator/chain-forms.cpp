@@ -55,8 +55,9 @@ struct A {
 // CTOR: chain-forms.cpp:18:20: note: 'Tracker::Tracker' calls 'operator new' here
 
 // LAMBDA: error: 'A::alloc', {{.*}} it reaches 'operator new[]' [allocsel-needs-allocator-cycle]
-// LAMBDA: chain-forms.cpp:34:11: note: 'A::alloc' calls 'A::alloc(allocsel::Layout)::(anonymous class)::operator()' here
-// LAMBDA: chain-forms.cpp:33:34: note: 'A::alloc(allocsel::Layout)::(anonymous class)::operator()' calls 'operator new[]' here
+// Clang 19 prints a lambda's class as '(anonymous class)', Clang 22 as '(lambda)'.
+// LAMBDA: chain-forms.cpp:34:11: note: 'A::alloc' calls 'A::alloc(allocsel::Layout)::{{\(anonymous class\)|\(lambda\)}}::operator()' here
+// LAMBDA: chain-forms.cpp:33:34: note: 'A::alloc(allocsel::Layout)::{{\(anonymous class\)|\(lambda\)}}::operator()' calls 'operator new[]' here
 
 // TOSTRING: error: 'A::alloc', {{.*}} [allocsel-needs-allocator-cycle]
 // TOSTRING: chain-forms.cpp:36:{{[0-9]+}}: note: 'A::alloc' calls 'std::{{.*}}' here
