@@ -138,10 +138,96 @@ struct ExecutableDefault {
 
 } // namespace
 
-ALLOCSEL_DEFINE_ROUTES(ExecutableDefault,
+ALLOCSEL_DEFINE_ROUTES_ONLY(ExecutableDefault,
                        system() ? "default||allocsel::System|the default for executables, "
                                   "System here (ALLOCSEL_DEFAULT=system, or a sanitizer "
                                   "runtime or valgrind in the process): no [[global_allocator]] in "
                                   "the program"
                                 : "default||allocsel::Jemalloc|the default for executables: "
                                   "no [[global_allocator]] in the program")
+
+// ---------------------------------------------------------------------------
+// The operators: thunks that jump through a table (thunks.h). Each entry
+// starts at a stub that makes the one decision, fills the whole table with
+// the chosen allocator's operators (Jemalloc's, or Exact's: System with
+// exact sizes) and calls its own entry. Before the decision and in both
+// modes every block is freed by the allocator that made it: the decision is
+// made before the first block exists and never changes. Threads that race
+// in the stubs compute the same answer and store the same pointers.
+// ---------------------------------------------------------------------------
+
+extern "C" __attribute__((visibility("hidden"))) void *__allocsel_default_operators[20];
+asm(ALLOCSEL_TABLE_THUNKS_ASM("__allocsel_default_operators"));
+
+namespace {
+
+using allocsel::detail::align_arg;
+
+void fill_operators() noexcept;
+
+// For each operator: its index in the table, its allocsel::detail template,
+// return type, parameters, exception specification and arguments.
+#define ALLOCSEL_DEFAULT_OPERATORS(X)                                                        \
+  X(0, op_new, void *, (std::size_t n), , n)                                                 \
+  X(1, op_new_array, void *, (std::size_t n), , n)                                           \
+  X(2, op_new_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t)     \
+  X(3, op_new_array_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t) \
+  X(4, op_new_aligned, void *, (std::size_t n, align_arg al), , n, al)                       \
+  X(5, op_new_array_aligned, void *, (std::size_t n, align_arg al), , n, al)                 \
+  X(6, op_new_aligned_nothrow, void *, (std::size_t n, align_arg al, const std::nothrow_t &t), \
+    noexcept, n, al, t)                                                                      \
+  X(7, op_new_array_aligned_nothrow, void *,                                                 \
+    (std::size_t n, align_arg al, const std::nothrow_t &t), noexcept, n, al, t)              \
+  X(8, op_delete, void, (void *p), noexcept, p)                                              \
+  X(9, op_delete, void, (void *p), noexcept, p)                                              \
+  X(10, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
+  X(11, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
+  X(12, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
+  X(13, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
+  X(14, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
+    noexcept, p, al, t)                                                                      \
+  X(15, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
+    noexcept, p, al, t)                                                                      \
+  X(16, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
+  X(17, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
+  X(18, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al) \
+  X(19, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al)
+
+#define ALLOCSEL_DEFAULT_OPERATOR(I, T, RET, PARAMS, NX, ...)                                 \
+  RET jemalloc_##I PARAMS NX { return allocsel::detail::T(allocsel::Jemalloc{}, __VA_ARGS__); } \
+  RET system_##I PARAMS NX { return allocsel::detail::T(Exact{}, __VA_ARGS__); }              \
+  RET decide_##I PARAMS NX {                                                                 \
+    fill_operators();                                                                        \
+    return reinterpret_cast<RET(*) PARAMS NX>(                                               \
+        __atomic_load_n(&__allocsel_default_operators[I], __ATOMIC_RELAXED))(__VA_ARGS__);   \
+  }
+ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
+#undef ALLOCSEL_DEFAULT_OPERATOR
+
+#define ALLOCSEL_ENTRY(I, PREFIX, ...) reinterpret_cast<void *>(&PREFIX##_##I),
+void *const jemalloc_operators[20] = {
+#define ALLOCSEL_JEMALLOC_ENTRY(I, ...) ALLOCSEL_ENTRY(I, jemalloc)
+    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
+void *const system_operators[20] = {
+#define ALLOCSEL_SYSTEM_ENTRY(I, ...) ALLOCSEL_ENTRY(I, system)
+    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
+
+void fill_operators() noexcept {
+  void *const *chosen = system() ? system_operators : jemalloc_operators;
+  for (int i = 0; i < 20; ++i) {
+    void *entry = chosen[i];
+    // Jemalloc's operator new and unsized deletes straight in the table:
+    // nothing between the thunk's jump and jemalloc's fast path.
+    if (chosen == jemalloc_operators && i == 0)
+      entry = reinterpret_cast<void *>(&allocsel_je_cpp__Znwm);
+    if (chosen == jemalloc_operators && (i == 8 || i == 9))
+      entry = reinterpret_cast<void *>(&allocsel_je_free);
+    __atomic_store_n(&__allocsel_default_operators[i], entry, __ATOMIC_RELAXED);
+  }
+}
+
+} // namespace
+
+void *__allocsel_default_operators[20] = {
+#define ALLOCSEL_DECIDE_ENTRY(I, ...) ALLOCSEL_ENTRY(I, decide)
+    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};

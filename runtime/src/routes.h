@@ -10,6 +10,12 @@
 
 #define ALLOCSEL_DEFINE_ROUTES(ALLOCATOR, SELECTION)                                \
   asm(ALLOCSEL_THUNKS_ASM);                                                         \
+  ALLOCSEL_DEFINE_ROUTES_ONLY(ALLOCATOR, SELECTION)                                 \
+  ALLOCSEL_DEFINE_OPERATORS(route_target)
+
+// The seven routes alone (the executables' default defines its operators
+// itself: default_jemalloc.cpp).
+#define ALLOCSEL_DEFINE_ROUTES_ONLY(ALLOCATOR, SELECTION)                           \
   namespace {                                                                       \
   constexpr ALLOCATOR route_target{};                                              \
   }                                                                                 \
@@ -34,8 +40,7 @@
   }                                                                                 \
   const char *__allocsel_selection() noexcept {                                    \
     return allocsel::detail::route_selection(SELECTION);                           \
-  }                                                                                 \
-  ALLOCSEL_DEFINE_OPERATORS(route_target)
+  }
 
 // The operators' implementations over allocsel::detail::op_* (thunks.h):
 // internal functions under their symbol names, used (only the thunks' module

@@ -77,6 +77,42 @@
   ALLOCSEL_THUNK(B, _ZdlPvmSt11align_val_t)                                        \
   ALLOCSEL_THUNK(B, _ZdaPvmSt11align_val_t)
 
+// The executables' default (default_jemalloc.cpp) decides between Jemalloc
+// and System once, at the first allocation: its operators jump through a
+// table of 20 function pointers that starts at a deciding stub and is then
+// filled with the chosen allocator's operators, so that after the decision
+// an operator costs what an alias does plus one indirect jump (what a call
+// through the PLT to libjemalloc.so's operator costs), and no test.
+#define ALLOCSEL_TABLE_THUNK(M, I, TABLE)                                       \
+  ".weak " #M "\n.type " #M ",@function\n" #M ":\n"                              \
+  "jmp *" TABLE "+8*" #I "(%rip)\n.size " #M ",.-" #M "\n"
+#define ALLOCSEL_TABLE_THUNKS_ASM(TABLE)                                        \
+  ".pushsection .text,\"ax\",@progbits\n"                                     \
+  ".p2align 4\n"                                                                \
+  ALLOCSEL_TABLE_THUNK(_Znwm, 0, TABLE)                                          \
+  ALLOCSEL_TABLE_THUNK(_Znam, 1, TABLE)                                          \
+  ALLOCSEL_TABLE_THUNK(_ZnwmRKSt9nothrow_t, 2, TABLE)                            \
+  ALLOCSEL_TABLE_THUNK(_ZnamRKSt9nothrow_t, 3, TABLE)                            \
+  ALLOCSEL_TABLE_THUNK(_ZnwmSt11align_val_t, 4, TABLE)                           \
+  ALLOCSEL_TABLE_THUNK(_ZnamSt11align_val_t, 5, TABLE)                           \
+  ALLOCSEL_TABLE_THUNK(_ZnwmSt11align_val_tRKSt9nothrow_t, 6, TABLE)             \
+  ".globl __allocsel_own_new\n.hidden __allocsel_own_new\n"                     \
+  "__allocsel_own_new:\n"                                                       \
+  ALLOCSEL_TABLE_THUNK(_ZnamSt11align_val_tRKSt9nothrow_t, 7, TABLE)             \
+  ALLOCSEL_TABLE_THUNK(_ZdlPv, 8, TABLE)                                         \
+  ALLOCSEL_TABLE_THUNK(_ZdaPv, 9, TABLE)                                         \
+  ALLOCSEL_TABLE_THUNK(_ZdlPvRKSt9nothrow_t, 10, TABLE)                          \
+  ALLOCSEL_TABLE_THUNK(_ZdaPvRKSt9nothrow_t, 11, TABLE)                          \
+  ALLOCSEL_TABLE_THUNK(_ZdlPvSt11align_val_t, 12, TABLE)                         \
+  ALLOCSEL_TABLE_THUNK(_ZdaPvSt11align_val_t, 13, TABLE)                         \
+  ALLOCSEL_TABLE_THUNK(_ZdlPvSt11align_val_tRKSt9nothrow_t, 14, TABLE)           \
+  ALLOCSEL_TABLE_THUNK(_ZdaPvSt11align_val_tRKSt9nothrow_t, 15, TABLE)           \
+  ALLOCSEL_TABLE_THUNK(_ZdlPvm, 16, TABLE)                                       \
+  ALLOCSEL_TABLE_THUNK(_ZdaPvm, 17, TABLE)                                       \
+  ALLOCSEL_TABLE_THUNK(_ZdlPvmSt11align_val_t, 18, TABLE)                        \
+  ALLOCSEL_TABLE_THUNK(_ZdaPvmSt11align_val_t, 19, TABLE)                        \
+  ".popsection\n"
+
 // Each operator's mangled name and the allocsel::detail template that
 // implements it: the plugin and routes.h define __allocsel_impl_<name> as
 // `return allocsel::detail::<template>(selection, parameters...);`.

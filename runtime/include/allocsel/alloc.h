@@ -304,6 +304,10 @@ void *allocsel_je_mallocx(std::size_t size, int flags) noexcept;
 void *allocsel_je_rallocx(void *p, std::size_t size, int flags) noexcept;
 void allocsel_je_dallocx(void *p, int flags) noexcept;
 void allocsel_je_free(void *p) noexcept;
+// jemalloc's own C++ operator new(size_t) and the sized free its sized
+// delete calls (see Jemalloc's operators below).
+void *allocsel_je_cpp__Znwm(std::size_t size);
+void allocsel_je_sdallocx_noflags(void *p, std::size_t size) noexcept;
 void allocsel_je_sdallocx(void *p, std::size_t size, int flags) noexcept;
 int allocsel_je_mallctl(const char *name, void *oldp, std::size_t *oldlenp,
                         void *newp, std::size_t newlen) noexcept;
@@ -828,18 +832,58 @@ inline void *new_aligned_nothrow(const A &a, std::size_t size, std::size_t align
   return new_unusual_nothrow(a, size, align, array);
 }
 
+// Jemalloc's operators without align_val_t are jemalloc's own: the fast path
+// of its C++ operator new (inline, no call around it) and its fast sized
+// free, as -ljemalloc links them. Blocks then have jemalloc's natural
+// alignment, what the standard asks of operator new(n) (any object of n
+// bytes: 8 for an 8-byte block, 16 from 16 bytes on) and what clang assumes,
+// instead of at least 16 (which costs a compare on every new and delete). The
+// nothrow forms use the same size classes, so every plain delete form frees
+// any plain new form's block. The align_val_t forms go through Jemalloc's
+// members like any allocator's. Not under AddressSanitizer, where every
+// block must go through fresh().
+#ifdef ALLOCSEL_ASAN
+template <class A> inline constexpr bool jemalloc_operators = false;
+#else
+template <class A> inline constexpr bool jemalloc_operators = std::is_same_v<A, Jemalloc>;
+#endif
+
+inline void *jemalloc_attempt(const void *, std::size_t size, std::size_t) noexcept {
+  return allocsel_je_malloc(size);
+}
+inline void *jemalloc_new_nothrow(std::size_t n) noexcept {
+  if (void *p = allocsel_je_malloc(n); __builtin_expect(p != nullptr, 1))
+    return p;
+  return __allocsel_new_handler_loop_nothrow(&jemalloc_attempt, nullptr, n, new_align);
+}
+
 template <class A> inline void *op_new(const A &a, std::size_t n) {
-  return new_fast(a, n, new_align, false);
+  if constexpr (jemalloc_operators<A>)
+    return allocsel_je_cpp__Znwm(n);
+  else
+    return new_fast(a, n, new_align, false);
 }
 template <class A> inline void *op_new_array(const A &a, std::size_t n) {
-  return new_fast(a, n, new_align, true);
+  if constexpr (jemalloc_operators<A>) {
+    if (__builtin_expect(n == SIZE_MAX, 0))
+      __allocsel_bad_array_new_length();
+    return allocsel_je_cpp__Znwm(n);
+  } else {
+    return new_fast(a, n, new_align, true);
+  }
 }
 template <class A> inline void *op_new_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
-  return new_fast_nothrow(a, n, new_align, false);
+  if constexpr (jemalloc_operators<A>)
+    return jemalloc_new_nothrow(n);
+  else
+    return new_fast_nothrow(a, n, new_align, false);
 }
 template <class A>
 inline void *op_new_array_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
-  return new_fast_nothrow(a, n, new_align, true);
+  if constexpr (jemalloc_operators<A>)
+    return n == SIZE_MAX ? nullptr : jemalloc_new_nothrow(n);
+  else
+    return new_fast_nothrow(a, n, new_align, true);
 }
 template <class A> inline void *op_new_aligned(const A &a, std::size_t n, align_arg al) {
   return new_aligned(a, n, new_align_of(al), false);
@@ -861,7 +905,9 @@ inline void *op_new_array_aligned_nothrow(const A &a, std::size_t n, align_arg a
 
 // Deletes. A sized form's size is what new received, and new made 0 into 1.
 template <class A> inline void op_delete(const A &a, void *p) noexcept {
-  if (p != nullptr)
+  if constexpr (jemalloc_operators<A>)
+    allocsel_je_free(p); // free(nullptr) does nothing
+  else if (p != nullptr)
     delete_unsized_block(a, p, new_align);
 }
 template <class A> inline void op_delete_nothrow(const A &a, void *p, const std::nothrow_t &) noexcept {
@@ -891,7 +937,12 @@ inline void delete_sized(const A &a, void *p, std::size_t n, std::size_t align) 
   }
 }
 template <class A> inline void op_delete_sized(const A &a, void *p, std::size_t n) noexcept {
-  delete_sized(a, p, n, new_align);
+  if constexpr (jemalloc_operators<A>) {
+    if (p != nullptr)
+      allocsel_je_sdallocx_noflags(p, n);
+  } else {
+    delete_sized(a, p, n, new_align);
+  }
 }
 template <class A>
 inline void op_delete_sized_aligned(const A &a, void *p, std::size_t n, align_arg al) noexcept {
