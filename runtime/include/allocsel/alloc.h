@@ -197,8 +197,23 @@ concept Alloc =
     (!detail::has_realloc<A>::value ||
      requires(const A &a, void *p, Layout l, std::size_t n) {
        { a.realloc(p, l, n) } noexcept -> std::same_as<void *>;
+     }) &&
+    // dealloc_unsized: a member of that name (one function, so its address
+    // can be taken) must be callable as the interface says; any callable
+    // one must be noexcept and return void. Getting it wrong is not silent:
+    // the blocks of operator new would carry a size header.
+    ((!detail::has_dealloc_unsized<A>::value && !requires { &A::dealloc_unsized; }) ||
+     requires(const A &a, void *p, std::size_t n) {
+       { a.dealloc_unsized(p, n) } noexcept -> std::same_as<void>;
      });
 #endif
+
+// What selecting A costs in memory: the bytes of the size header in front of
+// every block from operator new (of ordinary alignment; an over-aligned
+// block's header is its alignment). 0 when A has dealloc_unsized.
+// `static_assert(allocsel::new_header_bytes<MyAlloc> == 0);` keeps it so.
+template <class A>
+inline constexpr std::size_t new_header_bytes = detail::has_dealloc_unsized<A>::value ? 0 : 16;
 
 // alloc_zeroed and realloc through the allocator's own member when it has
 // one, and through the interface's defaults otherwise.
@@ -479,6 +494,11 @@ ALLOCSEL_LOCAL inline AllocatorInfo global_allocator_info() noexcept {
 // Counts what passes through to another allocator. All counters are
 // relaxed atomics: Counting<A> is usable as a [[global_allocator]] with
 // constinit, from any thread.
+//
+// live_bytes is exact, so Counting needs the size of every block it frees:
+// it has no dealloc_unsized, and as a selection its blocks from operator new
+// carry the size header (new_header_bytes<Counting<A>> is 16). An allocator
+// that counts blocks only can forward dealloc_unsized (examples/counting.cpp).
 template <class A> class Counting {
 public:
   constexpr Counting() noexcept = default;
