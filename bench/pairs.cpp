@@ -1,7 +1,9 @@
 // pairs: steady-state new/delete pairs for instruction counts (callgrind) and
 // times, the same source in every configuration bench/zero_cost.py builds.
 //
-//   pairs WORKLOAD ROUNDS
+//   pairs WORKLOAD ROUNDS [THREADS]   prints "ITEMS NANOSECONDS"
+//   pairs rss COUNT                    prints the resident memory that COUNT
+//                                      live 16-byte objects take, in KiB
 //
 // WORKLOAD:
 //   sized/N    ::operator new(N) + sized ::operator delete(p, N), as a
@@ -13,7 +15,11 @@
 //   string     string building: 64 appends of 24 characters
 //   threads    2 threads, producer/consumer: blocks made by one thread
 //              are freed by the other (cross-thread frees)
+//   json       a real parser: Boost.PropertyTree's read_json on a 200 KB
+//              document (every node a std::string key and value in a list)
 //
+// THREADS (default 1) runs the workload in that many threads at once. A
+// short warm-up runs first; the time covers the measured rounds only.
 // A round makes a batch of 64 blocks, then frees them in a shuffled order
 // (a pair loop reuses one page-aligned block forever, which jemalloc frees on
 // its slow path; a batch covers the slab as a program does). The instruction
@@ -24,6 +30,7 @@
 // ALLOCSEL_PAIRS_DIRECT=<kind> it replaces the operators itself, the way a
 // C++ programmer would without allocsel (the baseline for that allocator).
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -35,8 +42,17 @@
 #include <thread>
 #include <vector>
 
+#if defined(ALLOCSEL_PAIRS_JSON)
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <sstream>
+#endif
+
 #if defined(ALLOCSEL_PAIRS_SELECT) || defined(ALLOCSEL_PAIRS_DIRECT)
 #include <allocsel/alloc.h>
+#endif
+#if defined(ALLOCSEL_PAIRS_MIMALLOC_OVERRIDE)
+#include <mimalloc-new-delete.h> // mimalloc's own C++ operators, in this unit
 #endif
 #if defined(ALLOCSEL_PAIRS_MIMALLOC_API)
 #include <mimalloc.h>
@@ -68,30 +84,46 @@ namespace {
       return p;
   }
 }
+// An allocator without dealloc_unsized cannot free a block of unknown
+// size: the replacement keeps the size in a 16-byte header, as allocsel does.
+constexpr bool direct_unsized = allocsel::new_header_bytes<decltype(DIRECT)> == 0;
+constexpr std::size_t direct_header = direct_unsized ? 0 : 16;
 inline void *direct_new(std::size_t n) {
   n += n == 0;
-  if (void *p = DIRECT.alloc(allocsel::Layout::from_size_align_unchecked(n, 16)))
-    return p;
-  return direct_retry(n);
+  void *p = DIRECT.alloc(allocsel::Layout::from_size_align_unchecked(n + direct_header, 16));
+  if (__builtin_expect(p == nullptr, 0))
+    p = direct_retry(n + direct_header);
+  if constexpr (!direct_unsized) {
+    std::memcpy(static_cast<char *>(p) + 8, &n, sizeof n);
+    return static_cast<char *>(p) + 16;
+  }
+  return p;
 }
+template <class D> inline void direct_delete_with(const D &d, void *p, std::size_t n) {
+  if (!p)
+    return;
+  if constexpr (allocsel::new_header_bytes<D> == 0) {
+    if (n == 0)
+      d.dealloc_unsized(p, 16);
+    else
+      d.dealloc(p, allocsel::Layout::from_size_align_unchecked(n, 16));
+  } else {
+    auto *base = static_cast<char *>(p) - 16;
+    std::memcpy(&n, base + 8, sizeof n);
+    d.dealloc(base, allocsel::Layout::from_size_align_unchecked(n + 16, 16));
+  }
+}
+inline void direct_delete(void *p, std::size_t n) { direct_delete_with(DIRECT, p, n); }
 } // namespace
 [[gnu::noinline]] void *operator new(std::size_t n) { return direct_new(n); }
 [[gnu::noinline]] void *operator new[](std::size_t n) { return direct_new(n); }
-[[gnu::noinline]] void operator delete(void *p) noexcept {
-  if (p)
-    DIRECT.dealloc_unsized(p, 16);
-}
-[[gnu::noinline]] void operator delete[](void *p) noexcept {
-  if (p)
-    DIRECT.dealloc_unsized(p, 16);
-}
+[[gnu::noinline]] void operator delete(void *p) noexcept { direct_delete(p, 0); }
+[[gnu::noinline]] void operator delete[](void *p) noexcept { direct_delete(p, 0); }
 [[gnu::noinline]] void operator delete(void *p, std::size_t n) noexcept {
-  if (p)
-    DIRECT.dealloc(p, allocsel::Layout::from_size_align_unchecked(n + (n == 0), 16));
+  direct_delete(p, n + (n == 0));
 }
 [[gnu::noinline]] void operator delete[](void *p, std::size_t n) noexcept {
-  if (p)
-    DIRECT.dealloc(p, allocsel::Layout::from_size_align_unchecked(n + (n == 0), 16));
+  direct_delete(p, n + (n == 0));
 }
 #endif
 
@@ -212,34 +244,122 @@ long threads(long rounds) {
   return items;
 }
 
+#if defined(ALLOCSEL_PAIRS_JSON)
+// A 200 KB JSON document, the same in every run: 2000 records of strings,
+// numbers and a nested list.
+const std::string &json_document() {
+  static const std::string doc = [] {
+    std::string d = "{\"records\": [";
+    for (int i = 0; i < 2000; ++i) {
+      if (i)
+        d += ",";
+      d += "{\"id\": " + std::to_string(i) + ", \"name\": \"record number " +
+           std::to_string(i) + "\", \"tags\": [\"alpha\", \"beta\", \"gamma" +
+           std::to_string(i % 7) + "\"], \"score\": " + std::to_string(i * 37 % 1000) +
+           ".5, \"note\": \"a longer text value that does not fit the small string\"}";
+    }
+    return d + "]}";
+  }();
+  return doc;
+}
+long json(long rounds) {
+  const std::string &doc = json_document();
+  long nodes = 0;
+  for (long r = 0; r < rounds; ++r) {
+    std::istringstream in(doc);
+    boost::property_tree::ptree tree;
+    boost::property_tree::read_json(in, tree);
+    nodes += static_cast<long>(tree.get_child("records").size());
+  }
+  return nodes > 0 ? rounds : 0;
+}
+#endif
+
+long run(const char *w, long rounds) {
+  if (std::strncmp(w, "sized/", 6) == 0)
+    return sized(rounds, std::strtoul(w + 6, nullptr, 10));
+  if (std::strncmp(w, "array/", 6) == 0)
+    return array(rounds, std::strtoul(w + 6, nullptr, 10));
+  if (std::strcmp(w, "vector") == 0)
+    return vector(rounds);
+  if (std::strcmp(w, "map") == 0)
+    return map(rounds);
+  if (std::strcmp(w, "string") == 0)
+    return string(rounds);
+  if (std::strcmp(w, "threads") == 0)
+    return threads(rounds);
+#if defined(ALLOCSEL_PAIRS_JSON)
+  if (std::strcmp(w, "json") == 0)
+    return json(rounds);
+#endif
+  std::fprintf(stderr, "unknown workload %s\n", w);
+  std::exit(2);
+}
+
+long resident_kib() {
+  std::FILE *f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+      resident = 0;
+    std::fclose(f);
+  }
+  return resident * 4;
+}
+
+struct Small {
+  char bytes[16];
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s sized/N|array/N|vector|map|string|threads ROUNDS\n",
-                 argv[0]);
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: %s sized/N|array/N|vector|map|string|threads|json ROUNDS [THREADS]\n"
+                 "       %s rss COUNT\n",
+                 argv[0], argv[0]);
     return 2;
   }
   make_orders();
   const char *w = argv[1];
   long rounds = std::atol(argv[2]);
-  long items = 0;
-  if (std::strncmp(w, "sized/", 6) == 0)
-    items = sized(rounds, std::strtoul(w + 6, nullptr, 10));
-  else if (std::strncmp(w, "array/", 6) == 0)
-    items = array(rounds, std::strtoul(w + 6, nullptr, 10));
-  else if (std::strcmp(w, "vector") == 0)
-    items = vector(rounds);
-  else if (std::strcmp(w, "map") == 0)
-    items = map(rounds);
-  else if (std::strcmp(w, "string") == 0)
-    items = string(rounds);
-  else if (std::strcmp(w, "threads") == 0)
-    items = threads(rounds);
-  else {
-    std::fprintf(stderr, "unknown workload %s\n", w);
-    return 2;
+  if (std::strcmp(w, "rss") == 0) {
+    // COUNT live 16-byte objects: what the allocator's size classes (and
+    // allocsel's header, for a selection without dealloc_unsized) cost.
+    std::vector<Small *> live(static_cast<std::size_t>(rounds)); // touched first
+    long before = resident_kib();
+    for (long i = 0; i < rounds; ++i) {
+      Small *p = new Small;
+      p->bytes[0] = static_cast<char>(i);
+      live[static_cast<std::size_t>(i)] = p;
+    }
+    long after = resident_kib();
+    std::printf("%ld\n", after - before);
+    for (Small *p : live)
+      delete p;
+    return 0;
   }
-  std::printf("%ld\n", items);
+  int nthreads = argc > 3 ? std::atoi(argv[3]) : 1;
+  // Warm-up: the same in every run, so it cancels out of instruction counts.
+  long warm = std::strcmp(w, "json") == 0 ? 2 : 50;
+  run(w, warm);
+  auto start = std::chrono::steady_clock::now();
+  long items = 0;
+  if (nthreads <= 1 || std::strcmp(w, "threads") == 0) {
+    items = run(w, rounds);
+  } else {
+    std::vector<std::thread> ts;
+    std::atomic<long> total{0};
+    for (int t = 0; t < nthreads; ++t)
+      ts.emplace_back([&] { total += run(w, rounds); });
+    for (auto &t : ts)
+      t.join();
+    items = total;
+  }
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  std::printf("%ld %lld\n", items, static_cast<long long>(ns));
   return 0;
 }
