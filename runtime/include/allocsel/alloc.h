@@ -652,8 +652,9 @@ template <class A> inline void *new_block(const A &a, std::size_t size, std::siz
     return fresh(a.alloc(Layout::from_size_align_unchecked(size, align)), size);
   } else {
     std::size_t header = header_size(align);
-    if (size > static_cast<std::size_t>(PTRDIFF_MAX) - header ||
-        !Layout::is_valid(size + header, header))
+    // Layout::is_valid(size + header, header), without overflow: one compare
+    // (header is a power of two, at least 16).
+    if (size > static_cast<std::size_t>(PTRDIFF_MAX) - 2 * header + 1)
       return nullptr;
     auto *base = static_cast<unsigned char *>(
         a.alloc(Layout::from_size_align_unchecked(size + header, header)));
