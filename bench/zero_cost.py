@@ -100,11 +100,13 @@ def configurations(build):
     }
 
 
-def build_all(build, out):
+def build_all(build, out, only=None):
     os.makedirs(out, exist_ok=True)
     src = os.path.join(HERE, "pairs.cpp")
     built = []
     for name, (cmd, libs) in configurations(build).items():
+        if only and name not in only:
+            continue
         exe = os.path.join(out, name)
         r = subprocess.run([*cmd, src, *libs, "-o", exe], capture_output=True, text=True)
         if r.returncode != 0:
@@ -239,18 +241,17 @@ def main():
     ap.add_argument("--configs", default=None, help="comma-separated subset")
     ap.add_argument("--no-insns", action="store_true")
     ap.add_argument("--no-times", action="store_true")
+    ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--threads", default="1,2")
     args = ap.parse_args()
     args.load_before = open("/proc/loadavg").read().split()[0]
     out = os.path.join(args.build, "bench-zero-cost")
-    names = build_all(args.build, out)
-    if args.configs:
-        names = [n for n in names if n in args.configs.split(",")]
+    names = build_all(args.build, out, args.configs.split(",") if args.configs else None)
     workloads = args.workloads.split(",")
     threads = [int(t) for t in args.threads.split(",")]
     insns = {} if args.no_insns else instructions(out, names, workloads)
     samples = {} if args.no_times else times(out, names, workloads, threads, args.rounds)
-    mem = rss(out, names)
+    mem = {} if args.no_rss else rss(out, names)
     if args.no_insns:
         insns = {(n, w): float("nan") for n in names for w in workloads}
     report(names, workloads, insns, samples, mem, threads, args)
