@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <sys/mman.h>
 
 namespace {
 
@@ -148,21 +149,27 @@ ALLOCSEL_DEFINE_ROUTES_ONLY(ExecutableDefault,
 
 // ---------------------------------------------------------------------------
 // The operators: thunks that jump through a table (thunks.h). Each entry
-// starts at a stub that makes the one decision, fills the whole table with
-// the chosen allocator's operators (Jemalloc's, or Exact's: System with
-// exact sizes) and calls its own entry. Before the decision and in both
-// modes every block is freed by the allocator that made it: the decision is
-// made before the first block exists and never changes. Threads that race
-// in the stubs compute the same answer and store the same pointers.
+// starts at a stub that makes the one decision and calls the chosen
+// allocator's operator (Jemalloc's, or Exact's: System with exact sizes);
+// the first stub to get there also fills the whole table with them, and
+// then makes the table's page read-only (a writable table of code pointers
+// is what an attacker looks for; the table has a page of its own for that).
+// Before the decision and in both modes every block is freed by the
+// allocator that made it: the decision is made before the first block
+// exists and never changes. Threads that race in the stubs compute the same
+// answer; only one writes.
 // ---------------------------------------------------------------------------
 
-extern "C" __attribute__((visibility("hidden"))) void *__allocsel_default_operators[20];
+constexpr std::size_t operator_page = 4096;
+extern "C" __attribute__((visibility("hidden"))) void
+    *__allocsel_default_operators[operator_page / sizeof(void *)];
 asm(ALLOCSEL_TABLE_THUNKS_ASM("__allocsel_default_operators"));
 
 namespace {
 
 using allocsel::detail::align_arg;
 
+void *const *chosen_operators() noexcept;
 void fill_operators() noexcept;
 
 // For each operator: its index in the table, its allocsel::detail template,
@@ -198,36 +205,46 @@ void fill_operators() noexcept;
   RET system_##I PARAMS NX { return allocsel::detail::T(Exact{}, __VA_ARGS__); }              \
   RET decide_##I PARAMS NX {                                                                 \
     fill_operators();                                                                        \
-    return reinterpret_cast<RET(*) PARAMS NX>(                                               \
-        __atomic_load_n(&__allocsel_default_operators[I], __ATOMIC_RELAXED))(__VA_ARGS__);   \
+    return reinterpret_cast<RET(*) PARAMS NX>(chosen_operators()[I])(__VA_ARGS__);           \
   }
 ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
 #undef ALLOCSEL_DEFAULT_OPERATOR
 
 #define ALLOCSEL_ENTRY(I, PREFIX, ...) reinterpret_cast<void *>(&PREFIX##_##I),
-void *const jemalloc_operators[20] = {
-#define ALLOCSEL_JEMALLOC_ENTRY(I, ...) ALLOCSEL_ENTRY(I, jemalloc)
-    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
-void *const system_operators[20] = {
+// Jemalloc's operator new and unsized deletes go straight in the table:
+// nothing between the thunk's jump and jemalloc's fast path.
+#define ALLOCSEL_JEMALLOC_ENTRY(I, ...)                                                       \
+  I == 0 ? reinterpret_cast<void *>(&allocsel_je_cpp__Znwm)                                 \
+  : I == 8 || I == 9 ? reinterpret_cast<void *>(&allocsel_je_free)                          \
+                     : reinterpret_cast<void *>(&jemalloc_##I),
+void *const jemalloc_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
 #define ALLOCSEL_SYSTEM_ENTRY(I, ...) ALLOCSEL_ENTRY(I, system)
-    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
+void *const system_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
+
+void *const *chosen_operators() noexcept {
+  return system() ? system_operators : jemalloc_operators;
+}
+
+enum : int { unfilled, filling, filled };
+constinit std::atomic<int> table_state{unfilled};
 
 void fill_operators() noexcept {
-  void *const *chosen = system() ? system_operators : jemalloc_operators;
-  for (int i = 0; i < 20; ++i) {
-    void *entry = chosen[i];
-    // Jemalloc's operator new and unsized deletes straight in the table:
-    // nothing between the thunk's jump and jemalloc's fast path.
-    if (chosen == jemalloc_operators && i == 0)
-      entry = reinterpret_cast<void *>(&allocsel_je_cpp__Znwm);
-    if (chosen == jemalloc_operators && (i == 8 || i == 9))
-      entry = reinterpret_cast<void *>(&allocsel_je_free);
-    __atomic_store_n(&__allocsel_default_operators[i], entry, __ATOMIC_RELAXED);
-  }
+  int expected = unfilled;
+  if (!table_state.compare_exchange_strong(expected, filling, std::memory_order_acq_rel))
+    return; // another thread fills it; the caller uses chosen_operators()
+  void *const *chosen = chosen_operators();
+  for (int i = 0; i < 20; ++i)
+    __atomic_store_n(&__allocsel_default_operators[i], chosen[i], __ATOMIC_RELAXED);
+  // If mprotect fails the table stays writable, and correct.
+  mprotect(__allocsel_default_operators, operator_page, PROT_READ);
+  table_state.store(filled, std::memory_order_release);
 }
 
 } // namespace
 
-void *__allocsel_default_operators[20] = {
+// A page of its own (aligned to a page and as large), so that mprotect()
+// touches nothing else.
 #define ALLOCSEL_DECIDE_ENTRY(I, ...) ALLOCSEL_ENTRY(I, decide)
-    ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};
+__attribute__((section(".data.allocsel_operators"), aligned(operator_page))) void
+    *__allocsel_default_operators[operator_page / sizeof(void *)] = {
+        ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};

@@ -14,10 +14,11 @@
 //    std::bad_alloc (nullptr from the nothrow forms); new[] of SIZE_MAX
 //    throws std::bad_array_new_length without calling it;
 //  - the operators are aliases of their implementations (a selection) or
-//    jumps through the table (the default): nothing else on the path.
+//    jumps through the table (the default): nothing else on the path; the
+//    default's table is read-only once filled.
 // RUN: %cxx -O2 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.default
-// RUN: %t.default | FileCheck %s --check-prefixes=CHECK,JEMALLOC
-// RUN: env ALLOCSEL_DEFAULT=system %t.default | FileCheck %s --check-prefixes=CHECK,SYSTEM
+// RUN: %t.default | FileCheck %s --check-prefixes=DEFAULT-TABLE,CHECK,JEMALLOC
+// RUN: env ALLOCSEL_DEFAULT=system %t.default | FileCheck %s --check-prefixes=DEFAULT-TABLE,CHECK,SYSTEM
 // RUN: %cxx -O2 -DSELECT_JEMALLOC %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.selected
 // RUN: %t.selected | FileCheck %s --check-prefixes=CHECK,JEMALLOC
 // RUN: %cxx -O0 -DSELECT_JEMALLOC %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.selected0
@@ -27,6 +28,7 @@
 // ALIAS: aliases
 // TABLE: jmpq *{{.*}}(%rip)
 
+// DEFAULT-TABLE: table read-only: yes
 // CHECK: pairs ok
 // JEMALLOC: jemalloc counted every block: yes
 // SYSTEM: jemalloc counted every block: none
@@ -46,6 +48,27 @@
 
 #ifdef SELECT_JEMALLOC
 [[global_allocator]] constinit allocsel::Jemalloc G{};
+#else
+// The executable default's operator table (default_jemalloc.cpp): hidden,
+// but in this executable.
+extern "C" __attribute__((visibility("hidden"))) void *__allocsel_default_operators[];
+
+bool read_only(const void *p) {
+  std::FILE *maps = std::fopen("/proc/self/maps", "r");
+  if (!maps)
+    return false;
+  char line[512];
+  bool ro = false;
+  auto at = reinterpret_cast<std::uintptr_t>(p);
+  while (std::fgets(line, sizeof line, maps)) {
+    unsigned long lo, hi;
+    char perms[5] = {};
+    if (std::sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && lo <= at && at < hi)
+      ro = perms[0] == 'r' && perms[1] == '-';
+  }
+  std::fclose(maps);
+  return ro;
+}
 #endif
 
 namespace {
@@ -79,6 +102,9 @@ void give_up_after_three() {
 int main() {
   void *warm = ::operator new(8); // the default decides here
   ::operator delete(warm, 8);
+#ifndef SELECT_JEMALLOC
+  std::printf("table read-only: %s\n", read_only(__allocsel_default_operators) ? "yes" : "no");
+#endif
 
   std::uint64_t before = thread_allocated();
   std::uint64_t asked = 0;
