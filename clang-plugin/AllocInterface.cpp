@@ -20,6 +20,7 @@ constexpr ParamKind AllocParams[] = {ParamKind::Layout};
 constexpr ParamKind DeallocParams[] = {ParamKind::VoidPtr, ParamKind::Layout};
 constexpr ParamKind ReallocParams[] = {ParamKind::VoidPtr, ParamKind::Layout,
                                        ParamKind::Size};
+constexpr ParamKind UnsizedParams[] = {ParamKind::VoidPtr, ParamKind::Size};
 
 const MemberSpec Members[] = {
     {"alloc", true, true, AllocParams,
@@ -31,6 +32,10 @@ const MemberSpec Members[] = {
     {"realloc", false, true, ReallocParams,
      "void *realloc(void *, allocsel::Layout, std::size_t new_size) const "
      "noexcept"},
+    // allocsel's extension for C++'s unsized deletes: without it, every
+    // block from operator new carries a size header.
+    {"dealloc_unsized", false, false, UnsizedParams,
+     "void dealloc_unsized(void *, std::size_t align) const noexcept"},
 };
 
 QualType paramType(ASTContext &Ctx, QualType LayoutTy, ParamKind K) {

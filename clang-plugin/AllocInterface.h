@@ -36,7 +36,7 @@ struct MemberSpec {
   llvm::StringRef Signature; // as users read it in diagnostics
 };
 
-/// alloc, dealloc, alloc_zeroed, realloc, in that order.
+/// alloc, dealloc, alloc_zeroed, realloc, dealloc_unsized, in that order.
 llvm::ArrayRef<MemberSpec> allocMembers();
 
 /// The outcome of resolving one member of the interface on a type.

@@ -35,6 +35,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Sema/Lookup.h"
@@ -49,8 +50,13 @@ namespace {
 struct Route {
   llvm::StringRef Symbol;
   llvm::StringRef Template; // in ::allocsel::detail
+  /// An operator's implementation (__allocsel_impl_*): internal, reached
+  /// only through this object's operators (aliases). Otherwise a route:
+  /// default visibility and weak.
+  bool Operator = false;
 };
 
+#define ALLOCSEL_OPERATOR_ROUTE(M, T) {"__allocsel_impl_" #M, #T, true},
 constexpr Route Routes[] = {
     {"__allocsel_alloc", "route_alloc"},
     {"__allocsel_dealloc", "route_dealloc"},
@@ -59,7 +65,11 @@ constexpr Route Routes[] = {
     {"__allocsel_new", "route_new"},
     {"__allocsel_delete", "route_delete"},
     {"__allocsel_selection", "route_selection"},
+    // The 20 operators, compiled here where the selection's members are
+    // visible, so that its fast path inlines into operator new and delete.
+    ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_ROUTE)
 };
+#undef ALLOCSEL_OPERATOR_ROUTE
 
 /// "selected|app::GLOBAL|Counting|main.cpp:12:41", parsed by
 /// allocsel::global_allocator_info().
@@ -93,9 +103,13 @@ public:
       return false;
     }
     for (const Route &R : Routes) {
-      auto *Decl = dyn_cast_or_null<FunctionDecl>(
-          lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
-      if (!Decl) {
+      // A route redeclares the header's declaration; an operator's
+      // implementation is a new function (its type comes from the template).
+      FunctionDecl *Decl = nullptr;
+      if (!R.Operator)
+        Decl = dyn_cast_or_null<FunctionDecl>(
+            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
+      if (!Decl && !R.Operator) {
         Missing = R.Symbol.str();
         return false;
       }
@@ -110,22 +124,59 @@ public:
   }
 
 private:
-  /// A definition that redeclares the header's \p Decl at the selection.
-  FunctionDecl *startDefinition(FunctionDecl *Decl) {
-    QualType FnTy = Decl->getType();
+  /// An operator's implementation has the type of its template in
+  /// allocsel::detail less the allocator parameter: the operator's own
+  /// parameters, return type and exception specification (whether or not
+  /// <new> declares that operator in this unit: -fno-sized-deallocation).
+  QualType operatorType(const LookupResult &Found) {
+    // A function template is an overload set of one to lookup.
+    FunctionTemplateDecl *FTD = nullptr;
+    for (NamedDecl *D : Found) {
+      if (FTD)
+        return QualType();
+      FTD = dyn_cast<FunctionTemplateDecl>(D->getUnderlyingDecl());
+    }
+    if (!FTD)
+      return QualType();
+    FunctionDecl *T = FTD->getTemplatedDecl();
+    const auto *Proto = T->getType()->getAs<FunctionProtoType>();
+    if (!Proto || Proto->getNumParams() == 0)
+      return QualType();
+    llvm::SmallVector<QualType, 4> Params(Proto->param_types().drop_front());
+    for (QualType P : Params)
+      if (P->isDependentType())
+        return QualType();
+    FunctionProtoType::ExtProtoInfo EPI = Proto->getExtProtoInfo();
+    return Ctx.getFunctionType(Proto->getReturnType(), Params, EPI);
+  }
+
+  /// A definition that redeclares the header's \p Decl at the selection;
+  /// for an operator's implementation, a new function of type \p FnTy.
+  FunctionDecl *startDefinition(FunctionDecl *Decl, QualType FnTy, const Route &R) {
     FunctionDecl *FD = FunctionDecl::Create(
-        Ctx, Decl->getDeclContext(), Loc, Loc, Decl->getDeclName(), FnTy,
-        Ctx.getTrivialTypeSourceInfo(FnTy, Loc), SC_None);
-    FD->setPreviousDecl(Decl);
+        Ctx, R.Operator ? Ctx.getTranslationUnitDecl() : Decl->getDeclContext(), Loc, Loc,
+        R.Operator ? DeclarationName(&Ctx.Idents.get(R.Symbol)) : Decl->getDeclName(), FnTy,
+        Ctx.getTrivialTypeSourceInfo(FnTy, Loc), R.Operator ? SC_Static : SC_None);
     FD->setImplicit();
-    FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Default));
-    // Weak, as the header declares them: a weak definition is interposable
+    if (R.Operator) {
+      // Internal, under its own symbol name: the operators of this object
+      // are weak aliases of it in module assembly (thunks.h), which LTO does
+      // not see: used. A local symbol, so that tools that look for global
+      // ones at the operator's address (valgrind) see only the weak alias.
+      FD->addAttr(AsmLabelAttr::CreateImplicit(Ctx, R.Symbol, /*LiteralLabel=*/true));
+      FD->addAttr(UsedAttr::CreateImplicit(Ctx));
+    } else {
+      FD->setPreviousDecl(Decl);
+      FD->addAttr(VisibilityAttr::CreateImplicit(Ctx, VisibilityAttr::Default));
+    }
+    // A route is weak, as the header declares them: a weak definition is interposable
     // everywhere, so no call in the selecting unit is bound to it directly
     // or inlined. Every allocsel::Global call of a library then reaches the
     // same routes (its process's, when the library is not the process's
     // allocator). Two selections still fail to link: the thunks' hidden
     // __allocsel_own_new is strong.
-    FD->addAttr(WeakAttr::CreateImplicit(Ctx));
+    if (!R.Operator)
+      FD->addAttr(WeakAttr::CreateImplicit(Ctx));
     llvm::SmallVector<ParmVarDecl *, 4> Params;
     const auto *Proto = FnTy->castAs<FunctionProtoType>();
     for (QualType T : Proto->getParamTypes()) {
@@ -153,7 +204,10 @@ private:
     if (!S.LookupQualifiedName(Found, Detail))
       return nullptr;
 
-    FunctionDecl *FD = startDefinition(Decl);
+    QualType FnTy = R.Operator ? operatorType(Found) : Decl->getType();
+    if (FnTy.isNull())
+      return nullptr;
+    FunctionDecl *FD = startDefinition(Decl, FnTy, R);
     // Build the body as if inside the function: its parameters are locals.
     Sema::ContextRAII InFunction(S, FD);
     S.PushFunctionScope();
@@ -175,7 +229,7 @@ private:
                                         VK_LValue, Loc));
     }
     for (ParmVarDecl *P : FD->parameters())
-      Args.push_back(S.BuildDeclRefExpr(P, P->getType(), VK_LValue, Loc));
+      Args.push_back(S.BuildDeclRefExpr(P, P->getType().getNonReferenceType(), VK_LValue, Loc));
     ExprResult Call = S.BuildCallExpr(nullptr, Callee.get(), Loc, Args, Loc);
     if (Call.isInvalid())
       return nullptr;

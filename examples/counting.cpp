@@ -21,6 +21,13 @@ struct Counting {
     live.fetch_sub(1, std::memory_order_relaxed);
     allocsel::System{}.dealloc(p, l);
   }
+  // Unsized deletes (delete[] of a char array, say). Without this member,
+  // every block from operator new would carry a 16-byte size header so that
+  // dealloc always gets its layout.
+  void dealloc_unsized(void *p, std::size_t align) const noexcept {
+    live.fetch_sub(1, std::memory_order_relaxed);
+    allocsel::System{}.dealloc_unsized(p, align);
+  }
 };
 
 [[global_allocator]] constinit Counting GLOBAL{};

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <sys/mman.h>
 
 namespace {
 
@@ -138,10 +139,112 @@ struct ExecutableDefault {
 
 } // namespace
 
-ALLOCSEL_DEFINE_ROUTES(ExecutableDefault,
+ALLOCSEL_DEFINE_ROUTES_ONLY(ExecutableDefault,
                        system() ? "default||allocsel::System|the default for executables, "
                                   "System here (ALLOCSEL_DEFAULT=system, or a sanitizer "
                                   "runtime or valgrind in the process): no [[global_allocator]] in "
                                   "the program"
                                 : "default||allocsel::Jemalloc|the default for executables: "
                                   "no [[global_allocator]] in the program")
+
+// ---------------------------------------------------------------------------
+// The operators: thunks that jump through a table (thunks.h). Each entry
+// starts at a stub that makes the one decision and calls the chosen
+// allocator's operator (Jemalloc's, or Exact's: System with exact sizes);
+// the first stub to get there also fills the whole table with them, and
+// then makes the table's page read-only (a writable table of code pointers
+// is what an attacker looks for; the table has a page of its own for that).
+// Before the decision and in both modes every block is freed by the
+// allocator that made it: the decision is made before the first block
+// exists and never changes. Threads that race in the stubs compute the same
+// answer; only one writes.
+// ---------------------------------------------------------------------------
+
+constexpr std::size_t operator_page = 4096;
+extern "C" __attribute__((visibility("hidden"))) void
+    *__allocsel_default_operators[operator_page / sizeof(void *)];
+asm(ALLOCSEL_TABLE_THUNKS_ASM("__allocsel_default_operators"));
+
+namespace {
+
+using allocsel::detail::align_arg;
+
+void *const *chosen_operators() noexcept;
+void fill_operators() noexcept;
+
+// For each operator: its index in the table, its allocsel::detail template,
+// return type, parameters, exception specification and arguments.
+#define ALLOCSEL_DEFAULT_OPERATORS(X)                                                        \
+  X(0, op_new, void *, (std::size_t n), , n)                                                 \
+  X(1, op_new_array, void *, (std::size_t n), , n)                                           \
+  X(2, op_new_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t)     \
+  X(3, op_new_array_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t) \
+  X(4, op_new_aligned, void *, (std::size_t n, align_arg al), , n, al)                       \
+  X(5, op_new_array_aligned, void *, (std::size_t n, align_arg al), , n, al)                 \
+  X(6, op_new_aligned_nothrow, void *, (std::size_t n, align_arg al, const std::nothrow_t &t), \
+    noexcept, n, al, t)                                                                      \
+  X(7, op_new_array_aligned_nothrow, void *,                                                 \
+    (std::size_t n, align_arg al, const std::nothrow_t &t), noexcept, n, al, t)              \
+  X(8, op_delete, void, (void *p), noexcept, p)                                              \
+  X(9, op_delete, void, (void *p), noexcept, p)                                              \
+  X(10, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
+  X(11, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
+  X(12, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
+  X(13, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
+  X(14, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
+    noexcept, p, al, t)                                                                      \
+  X(15, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
+    noexcept, p, al, t)                                                                      \
+  X(16, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
+  X(17, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
+  X(18, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al) \
+  X(19, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al)
+
+#define ALLOCSEL_DEFAULT_OPERATOR(I, T, RET, PARAMS, NX, ...)                                 \
+  RET jemalloc_##I PARAMS NX { return allocsel::detail::T(allocsel::Jemalloc{}, __VA_ARGS__); } \
+  RET system_##I PARAMS NX { return allocsel::detail::T(Exact{}, __VA_ARGS__); }              \
+  RET decide_##I PARAMS NX {                                                                 \
+    fill_operators();                                                                        \
+    return reinterpret_cast<RET(*) PARAMS NX>(chosen_operators()[I])(__VA_ARGS__);           \
+  }
+ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
+#undef ALLOCSEL_DEFAULT_OPERATOR
+
+#define ALLOCSEL_ENTRY(I, PREFIX, ...) reinterpret_cast<void *>(&PREFIX##_##I),
+// Jemalloc's operator new and unsized deletes go straight in the table:
+// nothing between the thunk's jump and jemalloc's fast path.
+#define ALLOCSEL_JEMALLOC_ENTRY(I, ...)                                                       \
+  I == 0 ? reinterpret_cast<void *>(&allocsel_je_cpp__Znwm)                                 \
+  : I == 8 || I == 9 ? reinterpret_cast<void *>(&allocsel_je_free)                          \
+                     : reinterpret_cast<void *>(&jemalloc_##I),
+void *const jemalloc_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
+#define ALLOCSEL_SYSTEM_ENTRY(I, ...) ALLOCSEL_ENTRY(I, system)
+void *const system_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
+
+void *const *chosen_operators() noexcept {
+  return system() ? system_operators : jemalloc_operators;
+}
+
+enum : int { unfilled, filling, filled };
+constinit std::atomic<int> table_state{unfilled};
+
+void fill_operators() noexcept {
+  int expected = unfilled;
+  if (!table_state.compare_exchange_strong(expected, filling, std::memory_order_acq_rel))
+    return; // another thread fills it; the caller uses chosen_operators()
+  void *const *chosen = chosen_operators();
+  for (int i = 0; i < 20; ++i)
+    __atomic_store_n(&__allocsel_default_operators[i], chosen[i], __ATOMIC_RELAXED);
+  // If mprotect fails the table stays writable, and correct.
+  mprotect(__allocsel_default_operators, operator_page, PROT_READ);
+  table_state.store(filled, std::memory_order_release);
+}
+
+} // namespace
+
+// A page of its own (aligned to a page and as large), so that mprotect()
+// touches nothing else.
+#define ALLOCSEL_DECIDE_ENTRY(I, ...) ALLOCSEL_ENTRY(I, decide)
+__attribute__((section(".data.allocsel_operators"), aligned(operator_page))) void
+    *__allocsel_default_operators[operator_page / sizeof(void *)] = {
+        ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};

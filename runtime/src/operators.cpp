@@ -1,19 +1,14 @@
-// The 20 replaceable global allocation and deallocation functions of C++17/20,
-// routed to the program's allocator through __allocsel_new/__allocsel_delete.
+// The cold half of the 20 replaceable global allocation and deallocation
+// functions of C++17/20, and the check that tells whether this artifact's
+// operators are the process's.
 //
-// They are defined here as __allocsel_impl_<mangled name>, and reached through
-// the weak thunks of thunks.h, which only an object with routes defines: see
-// that file for why. Each implementation is what its operator does.
-//
-// Standard semantics: size 0 gets a unique block (of size 1); a failed
-// allocation calls the new_handler and retries, with the same size and
-// alignment, until it succeeds or there is no handler (then std::bad_alloc);
-// the nothrow forms return nullptr instead of throwing; delete of nullptr does
-// nothing. The unsized delete forms pass size 0, "unknown", and the route
-// recovers the exact layout (see detail::route_delete in <allocsel/alloc.h>).
-// new T[n] whose size overflows reaches operator new[] as SIZE_MAX (clang's
-// convention): the array forms throw std::bad_array_new_length for it, as
-// the standard says the new-expression does; the nothrow ones return nullptr.
+// The operators themselves are compiled where the allocator is visible: the
+// [[global_allocator]] unit (the plugin emits them) or allocsel's default
+// routes, as __allocsel_impl_<mangled name> over allocsel::detail::op_* in
+// <allocsel/alloc.h>, reached through the weak thunks of thunks.h. Their hot
+// path is the allocator's own code; what is rare lives here, compiled with
+// exceptions whatever the selecting unit uses: the std::new_handler loop, and
+// std::bad_alloc and std::bad_array_new_length.
 //
 // Nothing here allocates, locks, or throws where noexcept is promised.
 
@@ -27,135 +22,37 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#define ALLOCSEL_IMPL(M) __asm__("__allocsel_impl_" #M) __attribute__((visibility("hidden"), used))
+using Attempt = void *(*)(const void *, std::size_t, std::size_t);
 
-namespace {
-
-constexpr std::size_t default_align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-
-constexpr std::size_t align_of(std::align_val_t al) noexcept {
-  auto a = static_cast<std::size_t>(al);
-  return a < default_align ? default_align : a;
-}
-
-// The new_handler loop, off the fast path.
-[[gnu::noinline, gnu::cold]] void *retry(std::size_t size, std::size_t align) {
+// After a failed attempt: call the handler, try again, with the same size
+// and alignment, until a block comes or there is no handler.
+extern "C" void *__allocsel_new_handler_loop(Attempt attempt, const void *allocator,
+                                             std::size_t size, std::size_t align) {
   for (;;) {
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr)
       throw std::bad_alloc();
     handler();
-    if (void *p = __allocsel_new(size, align))
+    if (void *p = attempt(allocator, size, align))
       return p;
   }
 }
 
-[[noreturn, gnu::noinline, gnu::cold]] void bad_length() { throw std::bad_array_new_length(); }
-
-inline void *allocate(std::size_t size, std::size_t align) {
-  size += size == 0;
-  if (void *p = __allocsel_new(size, align); __builtin_expect(p != nullptr, 1))
-    return p;
-  return retry(size, align);
-}
-
-inline void *allocate_array(std::size_t size, std::size_t align) {
-  if (__builtin_expect(size == SIZE_MAX, 0))
-    bad_length();
-  return allocate(size, align);
-}
-
-inline void *allocate_nothrow(std::size_t size, std::size_t align) noexcept {
-  size += size == 0;
-  if (void *p = __allocsel_new(size, align); __builtin_expect(p != nullptr, 1))
-    return p;
+// The nothrow forms: a handler that throws std::bad_alloc (or none) ends the
+// loop with nullptr; the standard lets the nothrow forms call the throwing
+// ones and catch.
+extern "C" void *__allocsel_new_handler_loop_nothrow(Attempt attempt, const void *allocator,
+                                                     std::size_t size,
+                                                     std::size_t align) noexcept {
   try {
-    return retry(size, align);
+    return __allocsel_new_handler_loop(attempt, allocator, size, align);
   } catch (...) {
     return nullptr;
   }
 }
 
-inline void *allocate_array_nothrow(std::size_t size, std::size_t align) noexcept {
-  if (__builtin_expect(size == SIZE_MAX, 0))
-    return nullptr;
-  return allocate_nothrow(size, align);
-}
-
-// size 0: an unsized form. A sized form's size is what new received, and new
-// turned 0 into 1.
-inline void release(void *p, std::size_t size, std::size_t align) noexcept {
-  if (p != nullptr)
-    __allocsel_delete(p, size, align);
-}
-inline std::size_t sized(std::size_t size) noexcept { return size + (size == 0); }
-
-} // namespace
-
-// Plain, array, nothrow, aligned: 8 allocation functions.
-void *op_new(std::size_t n) ALLOCSEL_IMPL(_Znwm);
-void *op_new(std::size_t n) { return allocate(n, default_align); }
-void *op_new_a(std::size_t n) ALLOCSEL_IMPL(_Znam);
-void *op_new_a(std::size_t n) { return allocate_array(n, default_align); }
-void *op_new_nt(std::size_t n, const std::nothrow_t &) noexcept ALLOCSEL_IMPL(_ZnwmRKSt9nothrow_t);
-void *op_new_nt(std::size_t n, const std::nothrow_t &) noexcept {
-  return allocate_nothrow(n, default_align);
-}
-void *op_new_a_nt(std::size_t n, const std::nothrow_t &) noexcept ALLOCSEL_IMPL(_ZnamRKSt9nothrow_t);
-void *op_new_a_nt(std::size_t n, const std::nothrow_t &) noexcept {
-  return allocate_array_nothrow(n, default_align);
-}
-void *op_new_al(std::size_t n, std::align_val_t al) ALLOCSEL_IMPL(_ZnwmSt11align_val_t);
-void *op_new_al(std::size_t n, std::align_val_t al) { return allocate(n, align_of(al)); }
-void *op_new_a_al(std::size_t n, std::align_val_t al) ALLOCSEL_IMPL(_ZnamSt11align_val_t);
-void *op_new_a_al(std::size_t n, std::align_val_t al) { return allocate_array(n, align_of(al)); }
-void *op_new_al_nt(std::size_t n, std::align_val_t al, const std::nothrow_t &) noexcept
-    ALLOCSEL_IMPL(_ZnwmSt11align_val_tRKSt9nothrow_t);
-void *op_new_al_nt(std::size_t n, std::align_val_t al, const std::nothrow_t &) noexcept {
-  return allocate_nothrow(n, align_of(al));
-}
-void *op_new_a_al_nt(std::size_t n, std::align_val_t al, const std::nothrow_t &) noexcept
-    ALLOCSEL_IMPL(_ZnamSt11align_val_tRKSt9nothrow_t);
-void *op_new_a_al_nt(std::size_t n, std::align_val_t al, const std::nothrow_t &) noexcept {
-  return allocate_array_nothrow(n, align_of(al));
-}
-
-// Unsized, nothrow, aligned, sized: 12 deallocation functions.
-void op_del(void *p) noexcept ALLOCSEL_IMPL(_ZdlPv);
-void op_del(void *p) noexcept { release(p, 0, default_align); }
-void op_del_a(void *p) noexcept ALLOCSEL_IMPL(_ZdaPv);
-void op_del_a(void *p) noexcept { release(p, 0, default_align); }
-void op_del_nt(void *p, const std::nothrow_t &) noexcept ALLOCSEL_IMPL(_ZdlPvRKSt9nothrow_t);
-void op_del_nt(void *p, const std::nothrow_t &) noexcept { release(p, 0, default_align); }
-void op_del_a_nt(void *p, const std::nothrow_t &) noexcept ALLOCSEL_IMPL(_ZdaPvRKSt9nothrow_t);
-void op_del_a_nt(void *p, const std::nothrow_t &) noexcept { release(p, 0, default_align); }
-void op_del_al(void *p, std::align_val_t al) noexcept ALLOCSEL_IMPL(_ZdlPvSt11align_val_t);
-void op_del_al(void *p, std::align_val_t al) noexcept { release(p, 0, align_of(al)); }
-void op_del_a_al(void *p, std::align_val_t al) noexcept ALLOCSEL_IMPL(_ZdaPvSt11align_val_t);
-void op_del_a_al(void *p, std::align_val_t al) noexcept { release(p, 0, align_of(al)); }
-void op_del_al_nt(void *p, std::align_val_t al, const std::nothrow_t &) noexcept
-    ALLOCSEL_IMPL(_ZdlPvSt11align_val_tRKSt9nothrow_t);
-void op_del_al_nt(void *p, std::align_val_t al, const std::nothrow_t &) noexcept {
-  release(p, 0, align_of(al));
-}
-void op_del_a_al_nt(void *p, std::align_val_t al, const std::nothrow_t &) noexcept
-    ALLOCSEL_IMPL(_ZdaPvSt11align_val_tRKSt9nothrow_t);
-void op_del_a_al_nt(void *p, std::align_val_t al, const std::nothrow_t &) noexcept {
-  release(p, 0, align_of(al));
-}
-void op_del_sz(void *p, std::size_t n) noexcept ALLOCSEL_IMPL(_ZdlPvm);
-void op_del_sz(void *p, std::size_t n) noexcept { release(p, sized(n), default_align); }
-void op_del_a_sz(void *p, std::size_t n) noexcept ALLOCSEL_IMPL(_ZdaPvm);
-void op_del_a_sz(void *p, std::size_t n) noexcept { release(p, sized(n), default_align); }
-void op_del_sz_al(void *p, std::size_t n, std::align_val_t al) noexcept
-    ALLOCSEL_IMPL(_ZdlPvmSt11align_val_t);
-void op_del_sz_al(void *p, std::size_t n, std::align_val_t al) noexcept {
-  release(p, sized(n), align_of(al));
-}
-void op_del_a_sz_al(void *p, std::size_t n, std::align_val_t al) noexcept
-    ALLOCSEL_IMPL(_ZdaPvmSt11align_val_t);
-void op_del_a_sz_al(void *p, std::size_t n, std::align_val_t al) noexcept {
-  release(p, sized(n), align_of(al));
+extern "C" [[noreturn]] void __allocsel_bad_array_new_length() {
+  throw std::bad_array_new_length();
 }
 
 // ---------------------------------------------------------------------------
@@ -173,8 +70,10 @@ void op_del_a_sz_al(void *p, std::size_t n, std::align_val_t al) noexcept {
 extern "C" __attribute__((visibility("hidden"))) void __allocsel_own_new();
 
 namespace {
+// The operator that carries __allocsel_own_new (thunks.h).
 void *bound_operator_new() noexcept {
-  void *(*bound)(std::size_t) = &::operator new;
+  void *(*bound)(std::size_t, std::align_val_t, const std::nothrow_t &) noexcept =
+      &::operator new[];
   void *p = reinterpret_cast<void *>(bound);
   asm("" : "+r"(p)); // two symbols: the compiler must not assume they differ
   return p;

@@ -64,6 +64,31 @@ public:
 // expected-note@#PrivateAlloc {{candidate 'alloc'}}
 // expected-note@#DeletedDealloc {{candidate 'dealloc'}}
 
+// dealloc_unsized is optional, but checked when present: a wrong one would
+// silently cost a size header in front of every block from operator new.
+struct WrongUnsized {
+  void *alloc(allocsel::Layout) const noexcept;
+  void dealloc(void *, allocsel::Layout) const noexcept;
+  void dealloc_unsized(void *) const noexcept; // #UnsizedNoAlign
+};
+// CHECK: not-alloc.cpp:[[@LINE+1]]:45: error: member 'dealloc_unsized' of 'WrongUnsized' (global allocator 'WU') cannot be called as 'void dealloc_unsized(void *, std::size_t align) const noexcept' [allocsel-not-alloc]
+[[global_allocator]] constinit WrongUnsized WU{}; // expected-error {{member 'dealloc_unsized' of 'WrongUnsized' (global allocator 'WU') cannot be called as 'void dealloc_unsized(void *, std::size_t align) const noexcept'}}
+// expected-note@#UnsizedNoAlign {{candidate 'dealloc_unsized' of type 'void (void *) const noexcept' declared here}}
+struct ThrowingUnsized {
+  void *alloc(allocsel::Layout) const noexcept;
+  void dealloc(void *, allocsel::Layout) const noexcept;
+  void dealloc_unsized(void *, std::size_t) const; // #UnsizedThrows
+};
+[[global_allocator]] constinit ThrowingUnsized TU{}; // expected-error {{member 'dealloc_unsized' of 'ThrowingUnsized' (global allocator 'TU') must be 'noexcept'}}
+// expected-note@#UnsizedThrows {{'dealloc_unsized' declared here}}
+struct ReturningUnsized {
+  void *alloc(allocsel::Layout) const noexcept;
+  void dealloc(void *, allocsel::Layout) const noexcept;
+  int dealloc_unsized(void *, std::size_t) const noexcept; // #UnsizedReturns
+};
+[[global_allocator]] constinit ReturningUnsized RU{}; // expected-error {{member 'dealloc_unsized' of 'ReturningUnsized' (global allocator 'RU') returns 'int', not 'void'}}
+// expected-note@#UnsizedReturns {{'dealloc_unsized' declared here}}
+
 // Overloads resolve as a call would: the const overload is chosen and it
 // may throw.
 struct Overloads {

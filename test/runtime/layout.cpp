@@ -52,6 +52,45 @@ struct BadZeroed {
 };
 static_assert(!allocsel::Alloc<BadZeroed>);
 static_assert(!allocsel::Alloc<long>);
+// dealloc_unsized is checked like the other optional members: present and
+// wrong is not an Alloc (it would silently cost a size header per block).
+static_assert(allocsel::Alloc<allocsel::Jemalloc>);
+static_assert(allocsel::Alloc<allocsel::Counting<allocsel::System>>);
+struct Unsized {
+  void *alloc(Layout) const noexcept;
+  void dealloc(void *, Layout) const noexcept;
+  void dealloc_unsized(void *, std::size_t) const noexcept;
+};
+static_assert(allocsel::Alloc<Unsized>);
+struct UnsizedNoAlign {
+  void *alloc(Layout) const noexcept;
+  void dealloc(void *, Layout) const noexcept;
+  void dealloc_unsized(void *) const noexcept; // the alignment is missing
+};
+static_assert(!allocsel::Alloc<UnsizedNoAlign>);
+struct UnsizedThrows {
+  void *alloc(Layout) const noexcept;
+  void dealloc(void *, Layout) const noexcept;
+  void dealloc_unsized(void *, std::size_t) const;
+};
+static_assert(!allocsel::Alloc<UnsizedThrows>);
+struct UnsizedReturns {
+  void *alloc(Layout) const noexcept;
+  void dealloc(void *, Layout) const noexcept;
+  bool dealloc_unsized(void *, std::size_t) const noexcept;
+};
+static_assert(!allocsel::Alloc<UnsizedReturns>);
+struct UnsizedNotConst {
+  void *alloc(Layout) const noexcept;
+  void dealloc(void *, Layout) const noexcept;
+  void dealloc_unsized(void *, std::size_t) noexcept;
+};
+static_assert(!allocsel::Alloc<UnsizedNotConst>);
+// The memory cost is visible where the allocator is chosen.
+static_assert(allocsel::new_header_bytes<allocsel::System> == 0);
+static_assert(allocsel::new_header_bytes<allocsel::Jemalloc> == 0);
+static_assert(allocsel::new_header_bytes<Unsized> == 0);
+static_assert(allocsel::new_header_bytes<allocsel::Counting<allocsel::System>> == 16);
 #endif
 
 #include "Inputs/check.h"

@@ -109,7 +109,10 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
   // allocsel's thunk, and which sanitizer runtime is linked in. (LLVM's
   // iterator trusts the section's size: a malformed one makes it run for
   // ages.)
-  uint64_t NewAt = 0, OwnNewAt = 0;
+  // __allocsel_own_new labels this artifact's own definition of
+  // operator new[](size_t, align_val_t, const nothrow_t &) (runtime/src/thunks.h;
+  // runtimes before it labelled operator new(size_t)).
+  uint64_t NewAt = 0, MarkedAt = 0, OwnNewAt = 0;
   for (const auto &Sec : *Sections) {
     if ((Sec.sh_type != ELF::SHT_DYNSYM && Sec.sh_type != ELF::SHT_SYMTAB) ||
         !InFile(Sec.sh_offset, Sec.sh_size) || Sec.sh_link >= Sections->size())
@@ -133,6 +136,8 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
         NewAt = Value;
         if (Sec.sh_type == ELF::SHT_DYNSYM)
           A.ExportsOperators = true;
+      } else if (Name == "_ZnamSt11align_val_tRKSt9nothrow_t") {
+        MarkedAt = Value;
       } else if (Name == "__allocsel_own_new") {
         OwnNewAt = Value;
       } else if (Name == "__asan_init") {
@@ -146,7 +151,7 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
       }
     }
   }
-  A.OperatorsYielded = NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt;
+  A.OperatorsYielded = NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt && MarkedAt != OwnNewAt;
 }
 
 void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &In) {

@@ -41,8 +41,9 @@ struct Artifact {
   std::vector<std::string> Needed; // DT_NEEDED, in order
   std::string RPath, RunPath;      // DT_RPATH, DT_RUNPATH
   bool ExportsOperators = false;   // defines operator new(size_t) in .dynsym
-  /// Its operator new is not allocsel's thunk (.symtab's __allocsel_own_new
-  /// is elsewhere): a sanitizer's won the link. Unknown when stripped.
+  /// Its operators are not allocsel's (.symtab's __allocsel_own_new labels
+  /// neither its operator new nor its aligned nothrow operator new[]): a
+  /// sanitizer's won the link. Unknown when stripped.
   bool OperatorsYielded = false;
   std::string Sanitizer; // "AddressSanitizer", ... when its runtime is linked in
   /// Read because a linked input needs it (DT_NEEDED, transitively), not

@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -196,8 +197,23 @@ concept Alloc =
     (!detail::has_realloc<A>::value ||
      requires(const A &a, void *p, Layout l, std::size_t n) {
        { a.realloc(p, l, n) } noexcept -> std::same_as<void *>;
+     }) &&
+    // dealloc_unsized: a member of that name (one function, so its address
+    // can be taken) must be callable as the interface says; any callable
+    // one must be noexcept and return void. Getting it wrong is not silent:
+    // the blocks of operator new would carry a size header.
+    ((!detail::has_dealloc_unsized<A>::value && !requires { &A::dealloc_unsized; }) ||
+     requires(const A &a, void *p, std::size_t n) {
+       { a.dealloc_unsized(p, n) } noexcept -> std::same_as<void>;
      });
 #endif
+
+// What selecting A costs in memory: the bytes of the size header in front of
+// every block from operator new (of ordinary alignment; an over-aligned
+// block's header is its alignment). 0 when A has dealloc_unsized.
+// `static_assert(allocsel::new_header_bytes<MyAlloc> == 0);` keeps it so.
+template <class A>
+inline constexpr std::size_t new_header_bytes = detail::has_dealloc_unsized<A>::value ? 0 : 16;
 
 // alloc_zeroed and realloc through the allocator's own member when it has
 // one, and through the interface's defaults otherwise.
@@ -302,6 +318,11 @@ void *allocsel_je_malloc(std::size_t size) noexcept;
 void *allocsel_je_mallocx(std::size_t size, int flags) noexcept;
 void *allocsel_je_rallocx(void *p, std::size_t size, int flags) noexcept;
 void allocsel_je_dallocx(void *p, int flags) noexcept;
+void allocsel_je_free(void *p) noexcept;
+// jemalloc's own C++ operator new(size_t) and the sized free its sized
+// delete calls (see Jemalloc's operators below).
+void *allocsel_je_cpp__Znwm(std::size_t size);
+void allocsel_je_sdallocx_noflags(void *p, std::size_t size) noexcept;
 void allocsel_je_sdallocx(void *p, std::size_t size, int flags) noexcept;
 int allocsel_je_mallctl(const char *name, void *oldp, std::size_t *oldlenp,
                         void *newp, std::size_t newlen) noexcept;
@@ -323,9 +344,9 @@ struct Jemalloc {
   void dealloc(void *p, Layout l) const noexcept {
     allocsel_je_sdallocx(p, size_for(l.size(), l.align()), flags(l.align()));
   }
-  void dealloc_unsized(void *p, std::size_t) const noexcept {
-    allocsel_je_dallocx(p, 0);
-  }
+  // free, not dallocx: jemalloc 5.3's free has the thread-cache fast path,
+  // dallocx does not. It frees a block of any alignment.
+  void dealloc_unsized(void *p, std::size_t) const noexcept { allocsel_je_free(p); }
   void *realloc(void *p, Layout l, std::size_t new_size) const noexcept {
     if (!Layout::is_valid(new_size, l.align()))
       return nullptr;
@@ -473,6 +494,11 @@ ALLOCSEL_LOCAL inline AllocatorInfo global_allocator_info() noexcept {
 // Counts what passes through to another allocator. All counters are
 // relaxed atomics: Counting<A> is usable as a [[global_allocator]] with
 // constinit, from any thread.
+//
+// live_bytes is exact, so Counting needs the size of every block it frees:
+// it has no dealloc_unsized, and as a selection its blocks from operator new
+// carry the size header (new_header_bytes<Counting<A>> is 16). An allocator
+// that counts blocks only can forward dealloc_unsized (examples/counting.cpp).
 template <class A> class Counting {
 public:
   constexpr Counting() noexcept = default;
@@ -612,17 +638,23 @@ inline const char *route_selection(const char *selection) noexcept {
   return __allocsel_operators_yielded() ? process_yielded : selection;
 }
 
-// size: what operator new received, never 0. align: its alignment, at least
-// __STDCPP_DEFAULT_NEW_ALIGNMENT__.
-template <class A> void *route_new(const A &a, std::size_t size, std::size_t align) noexcept {
+// ---------------------------------------------------------------------------
+// Blocks for operator new and delete. Exact layouts: an allocator with
+// dealloc_unsized gets every block exactly as asked; any other gets a size
+// header in front of each block (see docs/design.md, "Exact layouts").
+// ---------------------------------------------------------------------------
+
+// A block of size bytes (not 0) aligned to align (a power of two, at least
+// __STDCPP_DEFAULT_NEW_ALIGNMENT__), with Layout::is_valid(size, align); or
+// nullptr.
+template <class A> inline void *new_block(const A &a, std::size_t size, std::size_t align) noexcept {
   if constexpr (has_dealloc_unsized<A>::value) {
-    if (!Layout::is_valid(size, align))
-      return nullptr;
     return fresh(a.alloc(Layout::from_size_align_unchecked(size, align)), size);
   } else {
     std::size_t header = header_size(align);
-    if (size > static_cast<std::size_t>(PTRDIFF_MAX) - header ||
-        !Layout::is_valid(size + header, header))
+    // Layout::is_valid(size + header, header), without overflow: one compare
+    // (header is a power of two, at least 16).
+    if (size > static_cast<std::size_t>(PTRDIFF_MAX) - 2 * header + 1)
       return nullptr;
     auto *base = static_cast<unsigned char *>(
         a.alloc(Layout::from_size_align_unchecked(size + header, header)));
@@ -635,14 +667,12 @@ template <class A> void *route_new(const A &a, std::size_t size, std::size_t ali
   }
 }
 
-// size: what operator delete received, or 0 for the unsized forms.
+// Frees a block of new_block (p not null): with size, what new_block
+// received; unsized, for the forms that do not know it.
 template <class A>
-void route_delete(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
+inline void delete_unsized_block(const A &a, void *p, std::size_t align) noexcept {
   if constexpr (has_dealloc_unsized<A>::value) {
-    if (size == 0)
-      a.dealloc_unsized(p, align);
-    else
-      a.dealloc(p, Layout::from_size_align_unchecked(size, align));
+    a.dealloc_unsized(p, align);
   } else {
     std::size_t header = header_size(align);
     auto *q = static_cast<unsigned char *>(p);
@@ -650,6 +680,294 @@ void route_delete(const A &a, void *p, std::size_t size, std::size_t align) noex
     std::memcpy(&stored, q - sizeof stored, sizeof stored);
     a.dealloc(q - header, Layout::from_size_align_unchecked(stored + header, header));
   }
+}
+
+template <class A>
+inline void delete_sized_block(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
+  if constexpr (has_dealloc_unsized<A>::value) {
+    a.dealloc(p, Layout::from_size_align_unchecked(size, align));
+  } else {
+    (void)size; // the header has it, and it is exact whatever the caller says
+    delete_unsized_block(a, p, align);
+  }
+}
+// Any size and alignment: size 0 becomes 1 (a unique block); nullptr when
+// (size, align) is not a valid layout or the allocator has no memory.
+template <class A>
+inline void *new_checked(const A &a, std::size_t size, std::size_t align) noexcept {
+  size += size == 0;
+  if (!Layout::is_valid(size, align))
+    return nullptr;
+  return new_block(a, size, align);
+}
+
+// __allocsel_new and __allocsel_delete (the operators no longer call them;
+// kept for the link protocol: -u __allocsel_new pulls a selection in).
+template <class A> void *route_new(const A &a, std::size_t size, std::size_t align) noexcept {
+  return new_checked(a, size, align);
+}
+template <class A>
+void route_delete(const A &a, void *p, std::size_t size, std::size_t align) noexcept {
+  if (p == nullptr)
+    return;
+  if (size == 0)
+    delete_unsized_block(a, p, align);
+  else
+    delete_sized_block(a, p, size, align);
+}
+
+// ---------------------------------------------------------------------------
+// The 20 replaceable operators for an allocator A, compiled where A's members
+// are visible (the [[global_allocator]] unit, or allocsel's default routes)
+// so that they inline. Standard semantics: size 0 gets a unique block; a
+// failed allocation runs the std::new_handler loop, with the same size and
+// alignment, until it succeeds or there is no handler (std::bad_alloc); the
+// nothrow forms return nullptr instead; new[] of SIZE_MAX (clang's overflowed
+// array size) throws std::bad_array_new_length, its nothrow form returns
+// nullptr; delete of nullptr does nothing. Alignments below
+// __STDCPP_DEFAULT_NEW_ALIGNMENT__ are raised to it.
+//
+// The hot path is the allocator's own code plus one compare for the size
+// (0 and the invalid sizes, the handler loop and the exceptions are off it,
+// in liballocsel.a, compiled with exceptions even when this unit is not).
+// ---------------------------------------------------------------------------
+
+inline constexpr std::size_t new_align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
+// std::align_val_t, also where the unit turns aligned allocation off (the
+// operators exist anyway: same ABI, an enum over size_t).
+#if defined(__cpp_aligned_new)
+using align_arg = std::align_val_t;
+#else
+enum class align_arg : std::size_t {};
+#endif
+
+constexpr std::size_t new_align_of(align_arg al) noexcept {
+  auto a = static_cast<std::size_t>(al);
+  return a < new_align ? new_align : a;
+}
+
+// align <= size and Layout::is_valid(size, align), for align a power of two:
+// one add and one signed compare. The common case: a size of at least the
+// alignment lets an allocator that rounds small sizes up (Jemalloc, System)
+// drop its rounding from the path.
+constexpr bool usual_size(std::size_t size, std::size_t align) noexcept {
+  return static_cast<std::ptrdiff_t>(size + (align - 1)) >
+         static_cast<std::ptrdiff_t>(2 * align - 2);
+}
+// 0 < size < align: small, but still a fast path.
+constexpr bool small_size(std::size_t size, std::size_t align) noexcept {
+  return size - 1 < align - 1;
+}
+
+template <class A>
+void *attempt_new(const void *a, std::size_t size, std::size_t align) noexcept {
+  return new_checked(*static_cast<const A *>(a), size, align);
+}
+
+} // namespace detail
+} // namespace allocsel
+
+// liballocsel.a, off the hot path.
+extern "C" {
+// The std::new_handler loop after a failed attempt: handler, attempt, until
+// a block (returned), no handler (std::bad_alloc) or an exception.
+__attribute__((visibility("hidden"))) void *
+__allocsel_new_handler_loop(void *(*attempt)(const void *, std::size_t, std::size_t),
+                            const void *allocator, std::size_t size, std::size_t align);
+// The same for the nothrow forms: nullptr instead of std::bad_alloc.
+__attribute__((visibility("hidden"))) void *
+__allocsel_new_handler_loop_nothrow(void *(*attempt)(const void *, std::size_t, std::size_t),
+                                    const void *allocator, std::size_t size,
+                                    std::size_t align) noexcept;
+[[noreturn]] __attribute__((visibility("hidden"))) void __allocsel_bad_array_new_length();
+}
+
+namespace allocsel {
+namespace detail {
+
+// The unusual requests (size 0, an invalid size or alignment) and failures.
+template <class A>
+[[gnu::noinline, gnu::cold]] void *new_unusual(const A &a, std::size_t size, std::size_t align,
+                                               bool array) {
+  if (array && size == SIZE_MAX)
+    __allocsel_bad_array_new_length();
+  if (void *p = new_checked(a, size, align))
+    return p;
+  return __allocsel_new_handler_loop(&attempt_new<A>, &a, size + (size == 0), align);
+}
+template <class A>
+[[gnu::noinline, gnu::cold]] void *new_unusual_nothrow(const A &a, std::size_t size,
+                                                       std::size_t align, bool array) noexcept {
+  if (array && size == SIZE_MAX)
+    return nullptr;
+  if (void *p = new_checked(a, size, align))
+    return p;
+  return __allocsel_new_handler_loop_nothrow(&attempt_new<A>, &a, size + (size == 0), align);
+}
+
+template <class A>
+inline void *new_fast(const A &a, std::size_t size, std::size_t align, bool array) {
+  void *p;
+  if (__builtin_expect(usual_size(size, align), 1)) {
+    __builtin_assume(size >= align);
+    p = new_block(a, size, align);
+  } else if (small_size(size, align)) {
+    p = new_block(a, size, align);
+  } else {
+    return new_unusual(a, size, align, array);
+  }
+  if (__builtin_expect(p != nullptr, 1))
+    return p;
+  return __allocsel_new_handler_loop(&attempt_new<A>, &a, size, align);
+}
+template <class A>
+inline void *new_fast_nothrow(const A &a, std::size_t size, std::size_t align,
+                              bool array) noexcept {
+  void *p;
+  if (__builtin_expect(usual_size(size, align), 1)) {
+    __builtin_assume(size >= align);
+    p = new_block(a, size, align);
+  } else if (small_size(size, align)) {
+    p = new_block(a, size, align);
+  } else {
+    return new_unusual_nothrow(a, size, align, array);
+  }
+  if (__builtin_expect(p != nullptr, 1))
+    return p;
+  return __allocsel_new_handler_loop_nothrow(&attempt_new<A>, &a, size, align);
+}
+// align_val_t: any value may arrive; a power of two is the usual case.
+constexpr bool pow2(std::size_t align) noexcept { return (align & (align - 1)) == 0; }
+template <class A>
+inline void *new_aligned(const A &a, std::size_t size, std::size_t align, bool array) {
+  if (__builtin_expect(pow2(align), 1))
+    return new_fast(a, size, align, array);
+  return new_unusual(a, size, align, array);
+}
+template <class A>
+inline void *new_aligned_nothrow(const A &a, std::size_t size, std::size_t align,
+                                 bool array) noexcept {
+  if (__builtin_expect(pow2(align), 1))
+    return new_fast_nothrow(a, size, align, array);
+  return new_unusual_nothrow(a, size, align, array);
+}
+
+// Jemalloc's operators without align_val_t are jemalloc's own: the fast path
+// of its C++ operator new (inline, no call around it) and its fast sized
+// free, as -ljemalloc links them. Blocks then have jemalloc's natural
+// alignment, what the standard asks of operator new(n) (any object of n
+// bytes: 8 for an 8-byte block, 16 from 16 bytes on) and what clang assumes,
+// instead of at least 16 (which costs a compare on every new and delete). The
+// nothrow forms use the same size classes, so every plain delete form frees
+// any plain new form's block. The align_val_t forms go through Jemalloc's
+// members like any allocator's. Not under AddressSanitizer, where every
+// block must go through fresh().
+#ifdef ALLOCSEL_ASAN
+template <class A> inline constexpr bool jemalloc_operators = false;
+#else
+template <class A> inline constexpr bool jemalloc_operators = std::is_same_v<A, Jemalloc>;
+#endif
+
+inline void *jemalloc_attempt(const void *, std::size_t size, std::size_t) noexcept {
+  return allocsel_je_malloc(size);
+}
+inline void *jemalloc_new_nothrow(std::size_t n) noexcept {
+  if (void *p = allocsel_je_malloc(n); __builtin_expect(p != nullptr, 1))
+    return p;
+  return __allocsel_new_handler_loop_nothrow(&jemalloc_attempt, nullptr, n, new_align);
+}
+
+template <class A> inline void *op_new(const A &a, std::size_t n) {
+  if constexpr (jemalloc_operators<A>)
+    return allocsel_je_cpp__Znwm(n);
+  else
+    return new_fast(a, n, new_align, false);
+}
+template <class A> inline void *op_new_array(const A &a, std::size_t n) {
+  if constexpr (jemalloc_operators<A>) {
+    if (__builtin_expect(n == SIZE_MAX, 0))
+      __allocsel_bad_array_new_length();
+    return allocsel_je_cpp__Znwm(n);
+  } else {
+    return new_fast(a, n, new_align, true);
+  }
+}
+template <class A> inline void *op_new_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
+  if constexpr (jemalloc_operators<A>)
+    return jemalloc_new_nothrow(n);
+  else
+    return new_fast_nothrow(a, n, new_align, false);
+}
+template <class A>
+inline void *op_new_array_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
+  if constexpr (jemalloc_operators<A>)
+    return n == SIZE_MAX ? nullptr : jemalloc_new_nothrow(n);
+  else
+    return new_fast_nothrow(a, n, new_align, true);
+}
+template <class A> inline void *op_new_aligned(const A &a, std::size_t n, align_arg al) {
+  return new_aligned(a, n, new_align_of(al), false);
+}
+template <class A>
+inline void *op_new_array_aligned(const A &a, std::size_t n, align_arg al) {
+  return new_aligned(a, n, new_align_of(al), true);
+}
+template <class A>
+inline void *op_new_aligned_nothrow(const A &a, std::size_t n, align_arg al,
+                                    const std::nothrow_t &) noexcept {
+  return new_aligned_nothrow(a, n, new_align_of(al), false);
+}
+template <class A>
+inline void *op_new_array_aligned_nothrow(const A &a, std::size_t n, align_arg al,
+                                          const std::nothrow_t &) noexcept {
+  return new_aligned_nothrow(a, n, new_align_of(al), true);
+}
+
+// Deletes. A sized form's size is what new received, and new made 0 into 1.
+template <class A> inline void op_delete(const A &a, void *p) noexcept {
+  if constexpr (jemalloc_operators<A>)
+    allocsel_je_free(p); // free(nullptr) does nothing
+  else if (p != nullptr)
+    delete_unsized_block(a, p, new_align);
+}
+template <class A> inline void op_delete_nothrow(const A &a, void *p, const std::nothrow_t &) noexcept {
+  op_delete(a, p);
+}
+template <class A> inline void op_delete_aligned(const A &a, void *p, align_arg al) noexcept {
+  if (p != nullptr)
+    delete_unsized_block(a, p, new_align_of(al));
+}
+template <class A>
+inline void op_delete_aligned_nothrow(const A &a, void *p, align_arg al,
+                                      const std::nothrow_t &) noexcept {
+  op_delete_aligned(a, p, al);
+}
+// The common case, n >= align, tells an allocator that rounds small sizes up
+// (Jemalloc) that it need not; for one that ignores the size (System) both
+// branches are the same code and the compare goes.
+template <class A>
+inline void delete_sized(const A &a, void *p, std::size_t n, std::size_t align) noexcept {
+  if (p == nullptr)
+    return;
+  if (__builtin_expect(n >= align, 1)) {
+    __builtin_assume(n >= align);
+    delete_sized_block(a, p, n, align);
+  } else {
+    delete_sized_block(a, p, n + (n == 0), align);
+  }
+}
+template <class A> inline void op_delete_sized(const A &a, void *p, std::size_t n) noexcept {
+  if constexpr (jemalloc_operators<A>) {
+    if (p != nullptr)
+      allocsel_je_sdallocx_noflags(p, n);
+  } else {
+    delete_sized(a, p, n, new_align);
+  }
+}
+template <class A>
+inline void op_delete_sized_aligned(const A &a, void *p, std::size_t n, align_arg al) noexcept {
+  delete_sized(a, p, n, new_align_of(al));
 }
 
 } // namespace detail

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Zero-cost routing: allocsel against each allocator's direct C++ replacement.
+
+    python3 bench/zero_cost.py            # build, measure, print markdown
+
+Builds bench/pairs.cpp once per configuration into BUILD/bench-zero-cost/ and
+measures, in one run:
+
+  - instructions per item (callgrind; the difference of two runs with
+    different round counts, so start-up and the warm-up cancel out): exact on
+    a shared machine (not for the 2-thread producer/consumer, whose spinning
+    callgrind would count);
+  - time per item, single thread and 2 threads, every configuration run back
+    to back in each round in a rotating order; median over the rounds, and
+    the lowest and highest per-round ratio ("spread");
+  - resident memory of 1e6 live 16-byte objects.
+
+Configurations: glibc (libstdc++'s operators), -ljemalloc, -lmimalloc and
+-ltcmalloc_minimal (each library's own C++ operators, from Debian's
+packages); allocsel with no selection (the executable default), with
+Jemalloc, System, Counting<Jemalloc> and a user allocator over mimalloc's
+API selected; and hand-written direct replacements ("direct-*": the
+operators a C++ programmer writes for that allocator without allocsel, in
+their own noinline functions) for System, Counting<Jemalloc> and the mimalloc
+user allocator.
+
+Needs clang++-19, valgrind, libjemalloc-dev, libmimalloc-dev,
+libgoogle-perftools-dev, libboost-dev, and an allocsel build (BUILD, default
+./build).
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CXX = "/usr/lib/llvm-19/bin/clang++"
+
+# Each workload: (callgrind rounds low, high), rounds for timing.
+WORKLOADS = {
+    "sized/16": ((200, 1200), 20000),
+    "sized/64": ((200, 1200), 20000),
+    "sized/256": ((200, 1200), 20000),
+    "array/32": ((200, 1200), 20000),
+    "vector": ((20, 120), 3000),
+    "map": ((20, 120), 3000),
+    "string": ((200, 1200), 40000),
+    "threads": ((20, 120), 5000),
+    "json": ((1, 3), 10),
+}
+
+# What each allocsel configuration is compared with: its allocator's best
+# direct C++ replacement.
+COMPARISONS = [
+    ("allocsel-default", "ljemalloc", "default executable vs -ljemalloc"),
+    ("allocsel-jemalloc", "ljemalloc", "Jemalloc selected vs -ljemalloc"),
+    ("allocsel-system", "glibc", "System selected vs libstdc++ on glibc"),
+    ("allocsel-system", "direct-system", "System selected vs direct System"),
+    ("allocsel-counting", "direct-counting", "Counting<Jemalloc> selected vs direct"),
+    ("allocsel-mimalloc", "direct-mimalloc", "mimalloc user type selected vs direct"),
+    ("allocsel-mimalloc", "mimalloc", "mimalloc user type selected vs -lmimalloc"),
+]
+
+
+def configurations(build):
+    bindir = os.path.join(build, "bin")
+    config = os.path.join(bindir, "allocsel-config")
+
+    def ac(*args):
+        return subprocess.run([config, *args], check=True, capture_output=True,
+                              text=True).stdout.split()
+
+    base = ["-O2", "-g0", "-std=c++20", "-DALLOCSEL_PAIRS_JSON", "-pthread"]
+    plain = [CXX, *base]
+    sel = [CXX, *base, *ac("--cxxflags"), *ac("--ldflags")]
+    libs = ac("--libs")
+    nohdr = [CXX, *base, "-I" + ac("--includedir")[0], "-DALLOCSEL_ALLOW_NO_PLUGIN"]
+    je = os.path.join(build, "lib", "liballocsel_jemalloc.a")
+    mi = ["-DALLOCSEL_PAIRS_MIMALLOC_API"]
+    return {
+        "glibc": (plain, []),
+        "ljemalloc": (plain, ["-ljemalloc"]),
+        "mimalloc": (plain, ["-lmimalloc"]),
+        "tcmalloc": (plain, ["-ltcmalloc_minimal"]),
+        "allocsel-default": (sel, libs),
+        "allocsel-jemalloc": (sel + ["-DALLOCSEL_PAIRS_SELECT=allocsel::Jemalloc"], libs),
+        "allocsel-system": (sel + ["-DALLOCSEL_PAIRS_SELECT=allocsel::System"], libs),
+        "allocsel-counting": (
+            sel + ["-DALLOCSEL_PAIRS_SELECT=allocsel::Counting<allocsel::Jemalloc>"], libs),
+        "allocsel-mimalloc": (sel + mi + ["-DALLOCSEL_PAIRS_SELECT=Mimalloc"],
+                              libs + ["-lmimalloc"]),
+        "direct-system": (nohdr + ["-DALLOCSEL_PAIRS_DIRECT=allocsel::System"], []),
+        "direct-counting": (
+            nohdr + ["-DALLOCSEL_PAIRS_DIRECT=allocsel::Counting<allocsel::Jemalloc>"], [je]),
+        "direct-mimalloc": (nohdr + mi + ["-DALLOCSEL_PAIRS_DIRECT=Mimalloc"], ["-lmimalloc"]),
+    }
+
+
+def build_all(build, out, only=None):
+    os.makedirs(out, exist_ok=True)
+    src = os.path.join(HERE, "pairs.cpp")
+    built = []
+    for name, (cmd, libs) in configurations(build).items():
+        if only and name not in only:
+            continue
+        exe = os.path.join(out, name)
+        r = subprocess.run([*cmd, src, *libs, "-o", exe], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"building {name} failed:\n{r.stderr}")
+        built.append(name)
+    return built
+
+
+def env_for(name):
+    env = dict(os.environ)
+    # Keep the default on Jemalloc under valgrind (it would take System).
+    env["ALLOCSEL_DEFAULT"] = "jemalloc"
+    return env
+
+
+def run(exe, args, env, tool=None):
+    cmd = [exe, *args]
+    if tool:
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr[-2000:]}")
+    return r
+
+
+def instructions(out, names, workloads):
+    table = {}
+    for w in workloads:
+        if w == "threads":
+            # valgrind runs one thread at a time: the consumer's spinning
+            # would be counted. Times only.
+            for n in names:
+                table[(n, w)] = float("nan")
+            continue
+        (lo, hi), _ = WORKLOADS[w]
+        for n in names:
+            exe = os.path.join(out, n)
+            vals = []
+            for rounds in (lo, hi):
+                r = run(exe, [w, str(rounds)], env_for(n), tool="callgrind")
+                m = re.search(r"Collected : (\d+)", r.stderr)
+                items = int(r.stdout.split()[0])
+                vals.append((int(m.group(1)), items))
+            (i1, n1), (i2, n2) = vals
+            table[(n, w)] = (i2 - i1) / (n2 - n1)
+            print(f"  insns {n} {w}: {table[(n, w)]:.1f}", file=sys.stderr, flush=True)
+    return table
+
+
+def times(out, names, workloads, threads, rounds_count):
+    samples = {}  # (name, workload, threads) -> [ns per item per round]
+    for r in range(rounds_count):
+        for w in workloads:
+            _, rounds = WORKLOADS[w]
+            for t in threads:
+                if w == "threads" and t != 1:
+                    continue  # two threads by construction
+                order = names[r % len(names):] + names[:r % len(names)]
+                for n in order:
+                    res = run(os.path.join(out, n), [w, str(rounds), str(t)], env_for(n))
+                    items, ns = map(int, res.stdout.split())
+                    samples.setdefault((n, w, t), []).append(ns / items)
+        print(f"  time round {r + 1}/{rounds_count} done", file=sys.stderr, flush=True)
+    return samples
+
+
+def rss(out, names):
+    result = {}
+    for n in names:
+        r = run(os.path.join(out, n), ["rss", "1000000"], env_for(n))
+        result[n] = int(r.stdout.strip())
+    return result
+
+
+def fmt(x, digits=1):
+    return f"{x:.{digits}f}"
+
+
+def report(names, workloads, insns, samples, mem, threads, args):
+    print("## Instructions per item (callgrind)\n")
+    print("| workload | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for w in workloads:
+        print(f"| {w} | " + " | ".join(fmt(insns[(n, w)]) for n in names) + " |")
+    print("\n## allocsel against the direct replacement: instructions per item, difference\n")
+    print("| comparison | " + " | ".join(workloads) + " |")
+    print("|---|" + "---:|" * len(workloads))
+    for a, b, label in COMPARISONS:
+        if a in names and b in names:
+            print(f"| {label} | " + " | ".join(
+                f"{insns[(a, w)] - insns[(b, w)]:+.1f}" for w in workloads) + " |")
+    if samples:
+        print("\n## Time: throughput ratio allocsel / direct (median of rounds; spread = "
+              "lowest..highest per-round ratio; above 1 = allocsel faster)\n")
+        cols = [(w, t) for w in workloads for t in threads if not (w == "threads" and t != 1)]
+        print("| comparison | " + " | ".join(
+            f"{w}" + ("" if w == "threads" else f" {t}t") for w, t in cols) + " |")
+        print("|---|" + "---:|" * len(cols))
+        for a, b, label in COMPARISONS:
+            if a not in names or b not in names:
+                continue
+            cells = []
+            for w, t in cols:
+                sa, sb = samples[(a, w, t)], samples[(b, w, t)]
+                ratio = statistics.median(sb) / statistics.median(sa)
+                per = [y / x for x, y in zip(sa, sb)]
+                cells.append(f"{ratio:.2f} ({min(per):.2f}..{max(per):.2f})")
+            print(f"| {label} | " + " | ".join(cells) + " |")
+        print("\n## Time per item, ns (median)\n")
+        print("| workload | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        for w, t in cols:
+            label = w if w == "threads" else f"{w} {t}t"
+            print(f"| {label} | " + " | ".join(
+                fmt(statistics.median(samples[(n, w, t)])) for n in names) + " |")
+    if mem:
+        print("\n## Resident memory of 1e6 live 16-byte objects\n")
+        print("| configuration | KiB | bytes per object |")
+        print("|---|---:|---:|")
+        for n in names:
+            print(f"| {n} | {mem[n]} | {mem[n] * 1024 / 1e6:.1f} |")
+    print(f"\n(rounds: {args.rounds}; load average before: {args.load_before}, after: "
+          f"{open('/proc/loadavg').read().split()[0]}; cpus: {os.cpu_count()})")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--rounds", type=int, default=5, help="timing rounds (default 5)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--configs", default=None, help="comma-separated subset")
+    ap.add_argument("--no-insns", action="store_true")
+    ap.add_argument("--no-times", action="store_true")
+    ap.add_argument("--no-rss", action="store_true")
+    ap.add_argument("--threads", default="1,2")
+    args = ap.parse_args()
+    args.load_before = open("/proc/loadavg").read().split()[0]
+    out = os.path.join(args.build, "bench-zero-cost")
+    names = build_all(args.build, out, args.configs.split(",") if args.configs else None)
+    workloads = args.workloads.split(",")
+    threads = [int(t) for t in args.threads.split(",")]
+    insns = {} if args.no_insns else instructions(out, names, workloads)
+    samples = {} if args.no_times else times(out, names, workloads, threads, args.rounds)
+    mem = {} if args.no_rss else rss(out, names)
+    if args.no_insns:
+        insns = {(n, w): float("nan") for n in names for w in workloads}
+    report(names, workloads, insns, samples, mem, threads, args)
+
+
+if __name__ == "__main__":
+    main()
