@@ -5,7 +5,8 @@
 // is here, so that the rest of the plugin reads as one program:
 //   - ASTContext::getRecordType is gone in 22 (getCanonicalTagType);
 //   - RecursiveASTVisitor's Traverse*TypeLoc take a second parameter
-//     (TraverseQualifier) in 22.
+//     (TraverseQualifier) in 22;
+//   - AsmLabelAttr has no LiteralLabel flag in 22 (labels are literal).
 // llvm::make_scope_exit and StringSwitch::Cases, deprecated in 22, are not
 // used: ScopeExit below and isOneOf in StdModel.cpp serve both versions.
 //
@@ -15,6 +16,7 @@
 #define ALLOCSEL_CLANGCOMPAT_H
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "llvm/Config/llvm-config.h"
 
@@ -25,6 +27,16 @@
 #endif
 
 namespace allocsel {
+
+/// An implicit `asm("Label")` naming a declaration's symbol exactly (no
+/// user-label prefix): 19 says so with LiteralLabel; 22's labels always are.
+inline clang::AsmLabelAttr *literalAsmLabel(clang::ASTContext &Ctx, llvm::StringRef Label) {
+#if LLVM_VERSION_MAJOR >= 22
+  return clang::AsmLabelAttr::CreateImplicit(Ctx, Label);
+#else
+  return clang::AsmLabelAttr::CreateImplicit(Ctx, Label, /*LiteralLabel=*/true);
+#endif
+}
 
 /// The type of the class \p RD declares (its canonical record type).
 inline clang::QualType recordType(const clang::ASTContext &Ctx,

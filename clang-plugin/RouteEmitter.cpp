@@ -163,7 +163,7 @@ private:
       // are weak aliases of it in module assembly (thunks.h), which LTO does
       // not see: used. A local symbol, so that tools that look for global
       // ones at the operator's address (valgrind) see only the weak alias.
-      FD->addAttr(AsmLabelAttr::CreateImplicit(Ctx, R.Symbol, /*LiteralLabel=*/true));
+      FD->addAttr(literalAsmLabel(Ctx, R.Symbol));
       FD->addAttr(UsedAttr::CreateImplicit(Ctx));
     } else {
       FD->setPreviousDecl(Decl);
