@@ -786,44 +786,35 @@ __allocsel_new_handler_loop_nothrow(void *(*attempt)(const void *, std::size_t, 
 namespace allocsel {
 namespace detail {
 
-// The unusual requests (size 0, an invalid size or alignment) and failures.
-template <class A>
-[[gnu::noinline, gnu::cold]] void *new_unusual(const A &a, std::size_t size, std::size_t align,
-                                               bool array) {
-  if (array && size == SIZE_MAX)
-    __allocsel_bad_array_new_length();
-  if (void *p = new_checked(a, size, align))
-    return p;
-  return __allocsel_new_handler_loop(&attempt_new<A>, &a, size + (size == 0), align);
-}
-template <class A>
-[[gnu::noinline, gnu::cold]] void *new_unusual_nothrow(const A &a, std::size_t size,
-                                                       std::size_t align, bool array) noexcept {
-  if (array && size == SIZE_MAX)
-    return nullptr;
-  if (void *p = new_checked(a, size, align))
-    return p;
-  return __allocsel_new_handler_loop_nothrow(&attempt_new<A>, &a, size + (size == 0), align);
+// The throwing forms (Nothrow false) and the nothrow forms share one body:
+// they differ only in how they fail.
+template <bool Nothrow>
+inline void *handler_loop(void *(*attempt)(const void *, std::size_t, std::size_t),
+                          const void *a, std::size_t size, std::size_t align) noexcept(Nothrow) {
+  if constexpr (Nothrow)
+    return __allocsel_new_handler_loop_nothrow(attempt, a, size, align);
+  else
+    return __allocsel_new_handler_loop(attempt, a, size, align);
 }
 
-template <class A>
-inline void *new_fast(const A &a, std::size_t size, std::size_t align, bool array) {
-  void *p;
-  if (__builtin_expect(usual_size(size, align), 1)) {
-    __builtin_assume(size >= align);
-    p = new_block(a, size, align);
-  } else if (small_size(size, align)) {
-    p = new_block(a, size, align);
-  } else {
-    return new_unusual(a, size, align, array);
+// The unusual requests (size 0, an invalid size or alignment) and failures.
+template <bool Nothrow, class A>
+[[gnu::noinline, gnu::cold]] void *new_unusual(const A &a, std::size_t size, std::size_t align,
+                                               bool array) noexcept(Nothrow) {
+  if (array && size == SIZE_MAX) {
+    if constexpr (Nothrow)
+      return nullptr;
+    else
+      __allocsel_bad_array_new_length();
   }
-  if (__builtin_expect(p != nullptr, 1))
+  if (void *p = new_checked(a, size, align))
     return p;
-  return __allocsel_new_handler_loop(&attempt_new<A>, &a, size, align);
+  return handler_loop<Nothrow>(&attempt_new<A>, &a, size + (size == 0), align);
 }
-template <class A>
-inline void *new_fast_nothrow(const A &a, std::size_t size, std::size_t align,
-                              bool array) noexcept {
+
+template <bool Nothrow, class A>
+inline void *new_fast(const A &a, std::size_t size, std::size_t align,
+                      bool array) noexcept(Nothrow) {
   void *p;
   if (__builtin_expect(usual_size(size, align), 1)) {
     __builtin_assume(size >= align);
@@ -831,26 +822,20 @@ inline void *new_fast_nothrow(const A &a, std::size_t size, std::size_t align,
   } else if (small_size(size, align)) {
     p = new_block(a, size, align);
   } else {
-    return new_unusual_nothrow(a, size, align, array);
+    return new_unusual<Nothrow>(a, size, align, array);
   }
   if (__builtin_expect(p != nullptr, 1))
     return p;
-  return __allocsel_new_handler_loop_nothrow(&attempt_new<A>, &a, size, align);
+  return handler_loop<Nothrow>(&attempt_new<A>, &a, size, align);
 }
 // align_val_t: any value may arrive; a power of two is the usual case.
 constexpr bool pow2(std::size_t align) noexcept { return (align & (align - 1)) == 0; }
-template <class A>
-inline void *new_aligned(const A &a, std::size_t size, std::size_t align, bool array) {
+template <bool Nothrow, class A>
+inline void *new_aligned(const A &a, std::size_t size, std::size_t align,
+                         bool array) noexcept(Nothrow) {
   if (__builtin_expect(pow2(align), 1))
-    return new_fast(a, size, align, array);
-  return new_unusual(a, size, align, array);
-}
-template <class A>
-inline void *new_aligned_nothrow(const A &a, std::size_t size, std::size_t align,
-                                 bool array) noexcept {
-  if (__builtin_expect(pow2(align), 1))
-    return new_fast_nothrow(a, size, align, array);
-  return new_unusual_nothrow(a, size, align, array);
+    return new_fast<Nothrow>(a, size, align, array);
+  return new_unusual<Nothrow>(a, size, align, array);
 }
 
 // Jemalloc's operators without align_val_t are jemalloc's own: the fast path
@@ -882,7 +867,7 @@ template <class A> inline void *op_new(const A &a, std::size_t n) {
   if constexpr (jemalloc_operators<A>)
     return allocsel_je_cpp__Znwm(n);
   else
-    return new_fast(a, n, new_align, false);
+    return new_fast<false>(a, n, new_align, false);
 }
 template <class A> inline void *op_new_array(const A &a, std::size_t n) {
   if constexpr (jemalloc_operators<A>) {
@@ -890,38 +875,38 @@ template <class A> inline void *op_new_array(const A &a, std::size_t n) {
       __allocsel_bad_array_new_length();
     return allocsel_je_cpp__Znwm(n);
   } else {
-    return new_fast(a, n, new_align, true);
+    return new_fast<false>(a, n, new_align, true);
   }
 }
 template <class A> inline void *op_new_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
   if constexpr (jemalloc_operators<A>)
     return jemalloc_new_nothrow(n);
   else
-    return new_fast_nothrow(a, n, new_align, false);
+    return new_fast<true>(a, n, new_align, false);
 }
 template <class A>
 inline void *op_new_array_nothrow(const A &a, std::size_t n, const std::nothrow_t &) noexcept {
   if constexpr (jemalloc_operators<A>)
     return n == SIZE_MAX ? nullptr : jemalloc_new_nothrow(n);
   else
-    return new_fast_nothrow(a, n, new_align, true);
+    return new_fast<true>(a, n, new_align, true);
 }
 template <class A> inline void *op_new_aligned(const A &a, std::size_t n, align_arg al) {
-  return new_aligned(a, n, new_align_of(al), false);
+  return new_aligned<false>(a, n, new_align_of(al), false);
 }
 template <class A>
 inline void *op_new_array_aligned(const A &a, std::size_t n, align_arg al) {
-  return new_aligned(a, n, new_align_of(al), true);
+  return new_aligned<false>(a, n, new_align_of(al), true);
 }
 template <class A>
 inline void *op_new_aligned_nothrow(const A &a, std::size_t n, align_arg al,
                                     const std::nothrow_t &) noexcept {
-  return new_aligned_nothrow(a, n, new_align_of(al), false);
+  return new_aligned<true>(a, n, new_align_of(al), false);
 }
 template <class A>
 inline void *op_new_array_aligned_nothrow(const A &a, std::size_t n, align_arg al,
                                           const std::nothrow_t &) noexcept {
-  return new_aligned_nothrow(a, n, new_align_of(al), true);
+  return new_aligned<true>(a, n, new_align_of(al), true);
 }
 
 // Deletes. A sized form's size is what new received, and new made 0 into 1.
