@@ -21,6 +21,8 @@
 
 #include "llvm/Config/llvm-config.h"
 
+#include "DiagnosticNames.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -65,8 +67,9 @@ __attribute__((constructor(101))) void refuseOtherClang() {
   if (Major)
     std::snprintf(Loaded, sizeof Loaded, "%u", Major);
 #define ALLOCSEL_LOAD_ERROR(Id, Name, Text)                                    \
-  std::fprintf(stderr, "error: " Text " [" Name "]\n", LLVM_VERSION_MAJOR,        \
-               ALLOCSEL_VERSION, LLVM_VERSION_MAJOR, Loaded, ALLOCSEL_CLANG_MAJORS);
+  std::fprintf(stderr, "error: " Text " [%s]\n", LLVM_VERSION_MAJOR,             \
+               ALLOCSEL_VERSION, LLVM_VERSION_MAJOR, Loaded, ALLOCSEL_CLANG_MAJORS, \
+               allocsel::nameOf(allocsel::DiagName::Name));
 #include "Diagnostics.def"
   // Nothing of the compiler has run that needs cleaning up, and the dynamic
   // loader's lock is held: leave at once.

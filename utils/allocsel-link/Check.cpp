@@ -1,6 +1,7 @@
 //===- Check.cpp - whole-program checks over allocsel facts ---------------===//
 
 #include "Check.h"
+#include "DiagnosticNames.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Demangle/Demangle.h"
@@ -186,7 +187,7 @@ private:
       if (auto It = Defs.find(F.Symbol); It != Defs.end())
         Def = It->second;
     Finding Fd;
-    Fd.Name = "allocsel-needs-allocator-cycle";
+    Fd.Name = nameOf(DiagName::NeedsAllocatorCycle);
     Fd.Loc = Def.Fn->Loc;
     Fd.Where = Def.In->Where;
     std::string Name = displayOf(F.Display, F.Symbol);
@@ -285,7 +286,7 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   CheckResult Result;
   for (const InputError &E : In.Errors) {
     Result.BadInput = true;
-    Result.Findings.push_back({"allocsel-bad-input", E.Message, std::nullopt, E.Where, {}});
+    Result.Findings.push_back({nameOf(DiagName::BadInput), E.Message, std::nullopt, E.Where, {}});
   }
 
   // Every distinct selection, in the order the inputs were given.
@@ -301,7 +302,7 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
     const Site &First = Sites.front(), &Dup = Sites[I];
     Duplicates.insert(identity(*Dup.Rec));
     Result.Findings.push_back(
-        {"allocsel-duplicate",
+        {nameOf(DiagName::Duplicate),
          "cannot define multiple global allocators: " + quoted(Dup.sel().Variable) +
              " (type " + quoted(Dup.sel().Type) + ") in " + Dup.In->Where.str(),
          Dup.sel().Loc,
@@ -330,7 +331,7 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
       if (S.In->isLinked() || LinkedSelections.contains(identity(*S.Rec)) ||
           Duplicates.contains(identity(*S.Rec)))
         continue;
-      Finding F{"allocsel-unlinked",
+      Finding F{nameOf(DiagName::Unlinked),
                 "global allocator " + quoted(S.sel().Variable) + " in " +
                     S.In->Where.str() + " is not linked into " +
                     Linked.front()->Where.str() +

@@ -9,10 +9,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "Check.h"
+#include "DiagnosticNames.h"
 #include "Inputs.h"
 #include "Report.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -42,6 +45,17 @@ int usageError(const std::string &Why) {
 }
 
 } // namespace
+
+/// docs/diagnostics.md as installed next to this tool
+/// (PREFIX/share/doc/allocsel, which the build tree mirrors), as a file: URI.
+static std::string docsUri(const char *Argv0) {
+  std::string Exe = llvm::sys::fs::getMainExecutable(Argv0, (void *)&docsUri);
+  llvm::SmallString<256> Path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(Exe)));
+  llvm::sys::path::append(Path, "share", "doc", "allocsel", allocsel::DiagDocsPage);
+  if (Exe.empty() || !llvm::sys::fs::exists(Path))
+    return "";
+  return "file://" + std::string(Path);
+}
 
 int main(int argc, char **argv) {
   std::vector<std::string> Args(argv + 1, argv + argc);
@@ -99,13 +113,13 @@ int main(int argc, char **argv) {
     // Inputs that cannot be read are reported as check reports them.
     CheckResult Bad;
     for (const Finding &F : R.Findings)
-      if (F.Name == "allocsel-bad-input")
+      if (F.Name == allocsel::nameOf(allocsel::DiagName::BadInput))
         Bad.Findings.push_back(F);
     Bad.BadInput = R.BadInput;
     report(Bad, Files, Format::Text, llvm::errs());
     llvm::outs() << explain(In);
     return R.BadInput ? 2 : 0;
   }
-  report(R, Files, Fmt, Fmt == Format::Text ? llvm::errs() : llvm::outs());
+  report(R, Files, Fmt, Fmt == Format::Text ? llvm::errs() : llvm::outs(), docsUri(argv[0]));
   return R.exitCode();
 }

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Report.h"
+#include "DiagnosticNames.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -68,22 +69,10 @@ llvm::json::Object sarifLocation(const std::optional<facts::Location> &Loc,
   return O;
 }
 
-// Descriptions of the rules the link check can report, for SARIF viewers.
-struct Rule {
-  const char *Id;
-  const char *Text;
-};
-constexpr Rule Rules[] = {
-    {"allocsel-duplicate", "a second global allocator in the program"},
-    {"allocsel-unlinked", "a global allocator in the inputs that the link dropped"},
-    {"allocsel-bad-input", "an input that is unreadable, corrupt or from an incompatible allocsel"},
-    {"allocsel-needs-allocator-cycle", "an allocator that allocates through the global allocator it provides"},
-};
-
 } // namespace
 
 void report(const CheckResult &R, llvm::ArrayRef<std::string> Files, Format F,
-            llvm::raw_ostream &OS) {
+            llvm::raw_ostream &OS, llvm::StringRef DocsUri) {
   if (F == Format::Text) {
     for (const Finding &Fd : R.Findings) {
       textLocation(OS, Fd.Loc, Fd.Where);
@@ -113,9 +102,16 @@ void report(const CheckResult &R, llvm::ArrayRef<std::string> Files, Format F,
   }
 
   llvm::json::Array RuleArray, Results, Artifacts;
-  for (const Rule &Ru : Rules)
-    RuleArray.push_back(llvm::json::Object{
-        {"id", Ru.Id}, {"shortDescription", llvm::json::Object{{"text", Ru.Text}}}});
+  // The rules: the registry's diagnostics the link check reports.
+  for (const DiagNameInfo &D : DiagNames) {
+    if (D.Where != DiagWhere::Link && D.Where != DiagWhere::CompileAndLink)
+      continue;
+    llvm::json::Object Rule{{"id", D.Name},
+                            {"shortDescription", llvm::json::Object{{"text", D.Summary}}}};
+    if (!DocsUri.empty())
+      Rule["helpUri"] = (DocsUri + "#" + D.Name).str();
+    RuleArray.push_back(std::move(Rule));
+  }
   for (const std::string &File : Files)
     Artifacts.push_back(llvm::json::Object{{"location", llvm::json::Object{{"uri", File}}}});
   for (const Finding &Fd : R.Findings) {

@@ -13,8 +13,10 @@ namespace allocsel::link {
 enum class Format { Text, Json, Sarif };
 
 /// Writes \p R for the inputs \p Files in \p F.
+/// \p DocsUri: where docs/diagnostics.md is installed (a file: URI), for
+/// SARIF's rule help links; empty when not found.
 void report(const CheckResult &R, llvm::ArrayRef<std::string> Files, Format F,
-            llvm::raw_ostream &OS);
+            llvm::raw_ostream &OS, llvm::StringRef DocsUri = "");
 
 } // namespace allocsel::link
 
