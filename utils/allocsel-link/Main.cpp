@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
   }
 
   Format Fmt = Format::Text;
+  bool FormatGiven = false, StrictGiven = false;
   CheckOptions Opts;
   std::vector<std::string> Files;
   bool OptionsDone = false;
@@ -80,6 +81,7 @@ int main(int argc, char **argv) {
     if (!OptionsDone && A == "--") {
       OptionsDone = true;
     } else if (!OptionsDone && A.consume_front("--format=")) {
+      FormatGiven = true;
       if (A == "text")
         Fmt = Format::Text;
       else if (A == "json")
@@ -89,7 +91,7 @@ int main(int argc, char **argv) {
       else
         return usageError("unknown format '" + A.str() + "' (text, json or sarif)");
     } else if (!OptionsDone && A == "--strict") {
-      Opts.Strict = true;
+      Opts.Strict = StrictGiven = true;
     } else if (!OptionsDone && A.starts_with("-") && A != "-") {
       return usageError("unknown option '" + A.str() + "'");
     } else {
@@ -100,6 +102,11 @@ int main(int argc, char **argv) {
     return usageError("unknown command '" + Command + "'");
   if (Files.empty())
     return usageError("no input files");
+  // explain writes text for people and checks nothing: an option of check's
+  // given to it is a mistake to say, not to ignore.
+  if (Command == "explain" && (FormatGiven || StrictGiven))
+    return usageError(std::string("explain takes no ") + (FormatGiven ? "--format" : "--strict") +
+                      " (it writes text; --format and --strict are check's)");
 
   Inputs In;
   In.WantSymbols = Opts.Strict;
