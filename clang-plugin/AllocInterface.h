@@ -1,6 +1,6 @@
 //===- AllocInterface.h - the Alloc interface, as Sema sees it --*- C++ -*-===//
 //
-// The members a global allocator's type provides (SPEC section 1) and how a
+// The members a global allocator's type provides (docs/guide.md section 1) and how a
 // call to each one resolves. Resolution builds the call the routing shims
 // make, `obj.member(args...)` on a const lvalue of the allocator's type, with
 // Sema's own overload resolution, so "accepted" means "the shim compiles".

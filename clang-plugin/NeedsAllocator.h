@@ -1,6 +1,6 @@
 //===- NeedsAllocator.h - an allocator must not need itself -----*- C++ -*-===//
 //
-// The needs_allocator rule (SPEC section 2): nothing reachable by calls from
+// The needs_allocator rule (docs/guide.md section 2): nothing reachable by calls from
 // the selected type's Alloc members, or from a function defined in an
 // allocator unit, may reach the global allocator (the replaceable operator
 // new/delete, allocsel's routes, std::allocator and everything built on it,

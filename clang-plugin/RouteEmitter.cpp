@@ -12,7 +12,7 @@
 //
 // and __allocsel_selection as route_selection("<description>"). They have
 // default visibility and are weak: a shared library that selects exports
-// them, and the process binds every reference to one definition (SPEC.md
+// them, and the process binds every reference to one definition (docs/guide.md
 // section 3). Next
 // to them, emitThunks() puts the operators' weak thunks (runtime/src/thunks.h).
 // The definitions are redeclarations of the header's declarations, built

@@ -7,7 +7,7 @@
 //
 // Why there: only an object with routes defines the operators, so a shared
 // library without a selection links no operators and uses its process's
-// (SPEC.md section 3), while one with a selection exports them.
+// (docs/guide.md, "One allocator per process"), while one with a selection exports them.
 //
 // Why weak: a sanitizer runtime's operators (strong in TSan, MSan and LSan,
 // weak but earlier on the link line in ASan) win at link time, so its

@@ -1,5 +1,5 @@
 // dealloc receives exactly the Layout alloc received, on every path from the
-// 20 replaced operators (SPEC.md section 3). The selected allocator records
+// 20 replaced operators (docs/guide.md section 3). The selected allocator records
 // every live block (pointer -> Layout) in a fixed, lock-protected table that
 // never allocates, and aborts when a block is freed that it does not know or
 // with a layout that differs from its alloc's. Exercised:

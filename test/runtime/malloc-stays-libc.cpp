@@ -1,4 +1,4 @@
-// allocsel keeps its jemalloc private (SPEC.md section 3): in a program that
+// allocsel keeps its jemalloc private (docs/guide.md section 3): in a program that
 // uses it, by default or as `[[global_allocator]] allocsel::Jemalloc`, the
 // process's malloc family is still the C library's. Checked from inside
 // (dlsym(RTLD_DEFAULT, ...) and dladdr(&malloc) name libc.so.6) and outside

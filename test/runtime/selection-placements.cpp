@@ -1,4 +1,4 @@
-// Every placement SPEC.md section 1 allows for [[global_allocator]] really
+// Every placement docs/guide.md section 1 allows for [[global_allocator]] really
 // routes: a block-scope static (in main, and in a function first called from
 // a dynamic initializer before main), a variable in a nested namespace, and a
 // static data member with the attribute on its out-of-class definition. In

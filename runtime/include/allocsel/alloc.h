@@ -382,7 +382,7 @@ private:
 //
 // The unit that holds the [[global_allocator]] defines these (the plugin
 // emits them); without a selection, allocsel's default library does, in an
-// executable. They are the process's, like the operators (SPEC.md section
+// executable. They are the process's, like the operators (docs/guide.md section
 // 3): an executable exports them (allocsel-config --ldflags), a shared
 // library that selects exports them, and every reference in the process
 // binds to the first definition, as for operator new. They are declared weak:
