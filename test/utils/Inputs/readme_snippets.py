@@ -22,8 +22,13 @@ blocks = re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)
 config = os.path.join(bindir, "allocsel-config")
 
 
+# As a reader types them: allocsel-config would take a compiler from CXX
+# (the suite sets it to the compiler under test), the snippets name theirs.
+ENV = {k: v for k, v in os.environ.items() if k not in ("CXX", "CC")}
+
+
 def sh(cmd, cwd):
-    r = subprocess.run(["bash", "-c", cmd], cwd=cwd, capture_output=True, text=True)
+    r = subprocess.run(["bash", "-c", cmd], cwd=cwd, capture_output=True, text=True, env=ENV)
     sys.stdout.write(r.stdout + r.stderr)
     if r.returncode:
         print("FAILED (%d): %s" % (r.returncode, cmd))
