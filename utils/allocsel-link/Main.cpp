@@ -10,6 +10,7 @@
 
 #include "Check.h"
 #include "DiagnosticNames.h"
+#include "Facts.h"
 #include "Inputs.h"
 #include "Report.h"
 
@@ -67,7 +68,11 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (Command == "--version") {
-    llvm::outs() << "allocsel-link " << ALLOCSEL_VERSION << "\n";
+    // The record format: what the plugin of this version writes, and which
+    // records it reads (a newer minor adds only fields it skips).
+    llvm::outs() << "allocsel-link " << ALLOCSEL_VERSION << " (record format "
+                 << unsigned(allocsel::facts::Major) << "." << unsigned(allocsel::facts::Minor)
+                 << "; reads any " << unsigned(allocsel::facts::Major) << ".x)\n";
     return 0;
   }
 
