@@ -21,7 +21,10 @@
 // The core is allocsel-clangd itself (Python), which starts clangd and this
 // pump, and hands over the file descriptors:
 //
-//   allocsel-clangd-pump EDITOR_IN EDITOR_OUT CLANGD_IN CLANGD_OUT CORE_IN CORE_OUT
+//   allocsel-clangd-pump EDITOR_IN EDITOR_OUT CLANGD_IN CLANGD_OUT CORE_IN CORE_OUT WORD...
+//
+// WORDs: the core's list of what the editor's messages it follows contain
+// (EDITOR_WATCHED in allocsel-clangd, the one list).
 //
 // Between pump and core, LSP framing around a one-byte tag:
 //   pump -> core  'E' + message body from the editor (answer with 'A')
@@ -47,6 +50,7 @@
 #include <string_view>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -178,13 +182,6 @@ bool contains(std::string_view Body, std::string_view Needle) {
   return Body.find(Needle) != std::string_view::npos;
 }
 
-/// The editor's messages the core follows.
-bool coreFollows(std::string_view Body) {
-  return contains(Body, "didOpen") || contains(Body, "didChange") ||
-         contains(Body, "didSave") || contains(Body, "didClose") ||
-         contains(Body, "codeAction") || contains(Body, "\"initialize\"");
-}
-
 struct Pump {
   Writer ToEditor, ToClangd, ToCore;
   int EditorIn, ClangdOut, CoreIn;
@@ -194,6 +191,15 @@ struct Pump {
   unsigned long Acks = 0;
   bool CoreGone = false;
   std::set<std::string> Watched; // response ids (as clangd writes them) for the core
+  std::vector<std::string_view> FollowedWords; // the core's (argv)
+
+  /// The editor's messages the core follows: those containing one of its words.
+  bool coreFollows(std::string_view Body) const {
+    for (std::string_view W : FollowedWords)
+      if (contains(Body, W))
+        return true;
+    return false;
+  }
 
   Pump(int EditorIn, int EditorOut, int ClangdIn, int ClangdOut, int CoreIn, int CoreOut)
       : ToEditor(EditorOut), ToClangd(ClangdIn), ToCore(CoreOut), EditorIn(EditorIn),
@@ -299,14 +305,15 @@ int fdArg(const char *S) {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 7) {
+  if (argc < 8) {
     std::fprintf(stderr,
                  "usage: allocsel-clangd-pump EDITOR_IN EDITOR_OUT CLANGD_IN CLANGD_OUT "
-                 "CORE_IN CORE_OUT\n(started by allocsel-clangd, not by hand)\n");
+                 "CORE_IN CORE_OUT WORD...\n(started by allocsel-clangd, not by hand)\n");
     return 2;
   }
   Pump P(fdArg(argv[1]), fdArg(argv[2]), fdArg(argv[3]), fdArg(argv[4]), fdArg(argv[5]),
          fdArg(argv[6]));
+  P.FollowedWords.assign(argv + 7, argv + argc);
   std::thread Editor([&] { P.fromEditor(); });
   std::thread Clangd([&] { P.fromClangd(); });
   P.fromCore(); // until the core closes its end, after clangd's
