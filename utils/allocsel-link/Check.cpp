@@ -220,9 +220,8 @@ private:
       Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
                           S.From.Fn->Loc, S.From.In->Where});
     for (const facts::Step &St : *S.Steps) {
-      std::string Msg = quoted(Caller) + " makes " + callee(St.Callee) + " here";
-      if (St.Callee != facts::IndirectCall)
-        Msg = quoted(Caller) + " calls " + callee(St.Callee) + " here";
+      const char *Verb = St.Callee == facts::IndirectCall ? " makes " : " calls ";
+      std::string Msg = quoted(Caller) + Verb + callee(St.Callee) + " here";
       // The summary keeps a unit's first and last calls; compiling that
       // unit with the plugin shows every call between.
       if (St.Skipped)
