@@ -12,6 +12,8 @@ plugin modes:
   selection  -fplugin-arg-allocsel-strict and a one-line -include that
              selects allocsel::System, so the analysis also runs from a root
              (C++17 and later: <allocsel/alloc.h> needs C++17)
+  strict     -fplugin-arg-allocsel-strict alone, for the units that cannot
+             take a selection (the standard headers in C++11 and C++14)
 
 A unit passes when the plugin's compile ends like the plain compile (same
 exit status; a status of 0 is taken as the plain one, which is checked
@@ -95,8 +97,7 @@ def units(args):
         for h in std_headers(args.clang):
             for std in STD_STANDARDS:
                 out.append((h, std, "default"))
-                if std not in ("c++11", "c++14"):
-                    out.append((h, std, "selection"))
+                out.append((h, std, "strict" if std in ("c++11", "c++14") else "selection"))
     return [u for u in out if u[2] in args.modes.split(",")]
 
 
@@ -135,8 +136,10 @@ def check(unit, args, selection_file):
     base = [args.clang, f"-std={std}", "-O0", "-c", "-x", "c++", "-", "-o", "/dev/null",
             f"-I{args.include}"]
     plugin = base + [f"-fplugin={args.plugin}"]
+    if mode in ("selection", "strict"):
+        plugin += ["-fplugin-arg-allocsel-strict"]
     if mode == "selection":
-        plugin += ["-fplugin-arg-allocsel-strict", "-include", selection_file]
+        plugin += ["-include", selection_file]
     status, output, seconds = run(plugin, source, args.timeout)
     result = {"unit": unit, "seconds": seconds, "plain_seconds": None, "problem": None,
               "command": f"echo '#include <{header}>' | " + shlex.join(plugin)}
@@ -170,8 +173,8 @@ def main():
     ap.add_argument("--include", required=True, help="where <allocsel/alloc.h> is")
     ap.add_argument("--corpus", choices=["boost", "std", "all"], default="all")
     ap.add_argument("--sample", type=int, help="check only this many units")
-    ap.add_argument("--modes", default="default,selection",
-                    help="plugin modes to run (default,selection)")
+    ap.add_argument("--modes", default="default,selection,strict",
+                    help="plugin modes to run (default,selection,strict)")
     ap.add_argument("--measure", action="store_true",
                     help="also time every plain compile (for the time ratio)")
     ap.add_argument("--timeout", type=float, default=120)
