@@ -57,6 +57,32 @@ for s in sources:
 for n in sorted(used - set(names)):
     problems.append("%s: used in the sources, not in the registry" % n)
 
+# allocsel-link's messages (utils/allocsel-link/LinkDiagnostics.def): each
+# error and note is shown in docs/diagnostics.md word for word ({0}, {1}, ...
+# stand for any text), and each error names a registry entry that the link
+# check reports.
+link_where = {i: (n, w) for i, n, w in re.findall(
+    r'^ALLOCSEL_NAME\((\w+), "(allocsel-[a-z-]+)", (\w+),',
+    read("utils", "facts", "DiagnosticNames.def"), re.M)}
+link_msgs = re.findall(
+    r'^ALLOCSEL_LINK_(DIAG|NOTE|PART)\((\w+),(?:\s*(\w+),)?\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)',
+    read("utils", "allocsel-link", "LinkDiagnostics.def"), re.M)
+if not link_msgs:
+    problems.append("LinkDiagnostics.def: no messages found (has its format changed?)")
+doc_lines = doc.splitlines()
+for kind, ident, name, text in link_msgs:
+    text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text)).replace('\\"', '"')
+    if kind == "DIAG" and link_where.get(name, ("", ""))[1] not in ("Link", "CompileAndLink"):
+        problems.append("LinkDiagnostics.def: %s names %r, not a link diagnostic of the registry"
+                        % (ident, name))
+    if kind == "PART":  # shown inside an error
+        continue
+    pattern = re.compile("".join(".+" if re.fullmatch(r"\{\d+\}", part) else re.escape(part)
+                                 for part in re.split(r"(\{\d+\})", text)))
+    if not any(pattern.search(line) for line in doc_lines):
+        problems.append("LinkDiagnostics.def: %s (%r) is not shown in docs/diagnostics.md"
+                        % (ident, text))
+
 for p in problems:
     print(p)
 if problems:

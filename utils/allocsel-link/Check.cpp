@@ -2,6 +2,7 @@
 
 #include "Check.h"
 #include "DiagnosticNames.h"
+#include "LinkDiagnostics.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Demangle/Demangle.h"
@@ -27,11 +28,22 @@ std::string identity(const facts::UnitRecord &R) {
          std::to_string(S.Loc.Line) + ':' + std::to_string(S.Loc.Column);
 }
 
-std::string quoted(llvm::StringRef S) { return "'" + S.str() + "'"; }
+/// Error \p M, its text filled in with \p Args.
+template <typename... Ts>
+Finding finding(Msg M, std::optional<facts::Location> Loc, const Origin &Where, Ts &&...Args) {
+  Finding F;
+  F.Name = nameOf(info(M).Name);
+  F.Message = message(M, std::forward<Ts>(Args)...);
+  F.Loc = std::move(Loc);
+  F.Where = Where;
+  return F;
+}
 
-/// A callee as a note names it: a function quoted, an indirect call not.
-std::string callee(llvm::StringRef S) {
-  return S == facts::IndirectCall ? S.str() : quoted(S);
+/// Note \p M, its text filled in with \p Args.
+template <typename... Ts>
+Finding::Note note(Msg M, std::optional<facts::Location> Loc, const Origin &Where,
+                   Ts &&...Args) {
+  return {message(M, std::forward<Ts>(Args)...), std::move(Loc), Where};
 }
 
 /// What a linked artifact's routes serve: its selection, or the default.
@@ -186,25 +198,13 @@ private:
     if (!F.Defined)
       if (auto It = Defs.find(F.Symbol); It != Defs.end())
         Def = It->second;
-    Finding Fd;
-    Fd.Name = nameOf(DiagName::NeedsAllocatorCycle);
-    Fd.Loc = Def.Fn->Loc;
-    Fd.Where = Def.In->Where;
     std::string Name = displayOf(F.Display, F.Symbol);
-    if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
-      Fd.Message = quoted(Name) + ", a member of global allocator " +
-                   quoted(Root.Unit->Selected->Variable) +
-                   ", allocates through the global allocator it provides: it reaches " +
-                   Reached;
-    else
-      Fd.Message = quoted(Name) +
-                   " is part of an allocator (its unit is marked '#pragma allocsel "
-                   "allocator') but allocates through the global allocator: it reaches " +
-                   Reached;
-    if (Root.Unit->Selected && !Root.Unit->AllocatorUnit)
-      Fd.Notes.push_back({quoted(Root.Unit->Selected->Variable) +
-                              " is selected as the global allocator here",
-                          Root.Unit->Selected->Loc, Root.In->Where});
+    if (!Root.Unit->Selected || Root.Unit->AllocatorUnit)
+      return finding(Msg::CycleAllocatorUnit, Def.Fn->Loc, Def.In->Where, Name, Reached);
+    const facts::Selection &Sel = *Root.Unit->Selected;
+    Finding Fd =
+        finding(Msg::CycleMember, Def.Fn->Loc, Def.In->Where, Name, Sel.Variable, Reached);
+    Fd.Notes.push_back(note(Msg::SelectedHere, Sel.Loc, Root.In->Where, Sel.Variable));
     return Fd;
   }
 
@@ -216,18 +216,23 @@ private:
   void addSteps(Finding &Fd, const Segment &S, bool First, std::string &CalledAs) {
     std::string Caller =
         CalledAs.empty() ? displayOf(S.From.Fn->Display, S.From.Fn->Symbol) : CalledAs;
+    const Origin &In = S.From.In->Where;
     if (!First) // the error itself names where the chain starts
-      Fd.Notes.push_back({quoted(Caller) + " is defined in " + S.From.In->Where.str(),
-                          S.From.Fn->Loc, S.From.In->Where});
+      Fd.Notes.push_back(note(Msg::DefinedIn, S.From.Fn->Loc, In, Caller, In.str()));
     for (const facts::Step &St : *S.Steps) {
-      const char *Verb = St.Callee == facts::IndirectCall ? " makes " : " calls ";
-      std::string Msg = quoted(Caller) + Verb + callee(St.Callee) + " here";
       // The summary keeps a unit's first and last calls; compiling that
       // unit with the plugin shows every call between.
-      if (St.Skipped)
-        Msg += " (after " + std::to_string(St.Skipped) + " more calls in " +
-               S.From.In->Where.str() + ")";
-      Fd.Notes.push_back({Msg, St.Loc, S.From.In->Where});
+      bool Indirect = St.Callee == facts::IndirectCall;
+      if (St.Skipped && Indirect)
+        Fd.Notes.push_back(
+            note(Msg::IndirectCallAfter, St.Loc, In, Caller, St.Skipped, In.str()));
+      else if (St.Skipped)
+        Fd.Notes.push_back(
+            note(Msg::CallsAfter, St.Loc, In, Caller, St.Callee, St.Skipped, In.str()));
+      else if (Indirect)
+        Fd.Notes.push_back(note(Msg::IndirectCall, St.Loc, In, Caller));
+      else
+        Fd.Notes.push_back(note(Msg::Calls, St.Loc, In, Caller, St.Callee));
       Caller = St.Callee;
     }
     CalledAs = S.Steps->empty() ? std::string() : S.Steps->back().Callee;
@@ -238,23 +243,22 @@ private:
     const facts::FunctionSummary &F = *Final.At.Fn;
     // Where the chain's last call is made (the unit of the function that
     // calls the marked function or the allocation).
-    std::string Reached = (MarkedDisplay ? quoted(*MarkedDisplay) : callee(F.Sink)) +
-                          " from " + Final.At.In->Where.str();
+    std::string From = Final.At.In->Where.str();
+    std::string Reached =
+        MarkedDisplay                      ? message(Msg::ReachedFunction, *MarkedDisplay, From)
+        : F.Sink == facts::IndirectCall ? message(Msg::ReachedIndirectCall, From)
+                                        : message(Msg::ReachedFunction, F.Sink, From);
     Finding Fd = start(Root, Reached);
     std::string CalledAs;
     for (const Segment &S : Final.Segments)
       addSteps(Fd, S, &S == &Final.Segments.front(), CalledAs);
     if (MarkedDisplay) {
-      Fd.Notes.push_back({quoted(*MarkedDisplay) + " is marked [[allocsel::needs_allocator]]",
-                          std::nullopt, Final.At.In->Where});
+      Fd.Notes.push_back(note(Msg::Marked, std::nullopt, Final.At.In->Where, *MarkedDisplay));
     } else {
       std::string Name = CalledAs.empty() ? displayOf(F.Display, F.Symbol) : CalledAs;
       addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty(), CalledAs);
       if (Final.At.Unit->NeedsAllocatorUnit)
-        Fd.Notes.push_back({quoted(Name) +
-                                " is defined in a unit that needs a global allocator "
-                                "('#pragma allocsel needs_allocator')",
-                            F.Loc, Final.At.In->Where});
+        Fd.Notes.push_back(note(Msg::InNeedsAllocatorUnit, F.Loc, Final.At.In->Where, Name));
     }
     Out.push_back(std::move(Fd));
   }
@@ -262,13 +266,12 @@ private:
   void reportUnknown(const Summarized &Root, const std::vector<Segment> &Segments,
                      const facts::ExternalCall &C, std::vector<Finding> &Out) {
     std::string Callee = displayOf(C.Display, C.Symbol);
-    Finding Fd = start(Root, quoted(Callee) + ", which none of the inputs defines");
+    Finding Fd = start(Root, message(Msg::ReachedUndefined, Callee));
     std::string CalledAs;
     for (const Segment &S : Segments)
       addSteps(Fd, S, &S == &Segments.front(), CalledAs);
-    Fd.Notes.push_back({quoted(Callee) +
-                            " is defined in none of the inputs: --strict counts it as allocating",
-                        std::nullopt, Segments.back().From.In->Where});
+    Fd.Notes.push_back(
+        note(Msg::UndefinedStrict, std::nullopt, Segments.back().From.In->Where, Callee));
     Out.push_back(std::move(Fd));
   }
 
@@ -300,15 +303,11 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   for (size_t I = 1; I < Sites.size(); ++I) {
     const Site &First = Sites.front(), &Dup = Sites[I];
     Duplicates.insert(identity(*Dup.Rec));
-    Result.Findings.push_back(
-        {nameOf(DiagName::Duplicate),
-         "cannot define multiple global allocators: " + quoted(Dup.sel().Variable) +
-             " (type " + quoted(Dup.sel().Type) + ") in " + Dup.In->Where.str(),
-         Dup.sel().Loc,
-         Dup.In->Where,
-         {{"previous global allocator " + quoted(First.sel().Variable) +
-               " selected here, in " + First.In->Where.str(),
-           First.sel().Loc, First.In->Where}}});
+    Finding F = finding(Msg::Duplicate, Dup.sel().Loc, Dup.In->Where, Dup.sel().Variable,
+                        Dup.sel().Type, Dup.In->Where.str());
+    F.Notes.push_back(note(Msg::PreviousSelection, First.sel().Loc, First.In->Where,
+                           First.sel().Variable, First.In->Where.str()));
+    Result.Findings.push_back(std::move(F));
   }
 
   // With linked artifacts given, a selection read only from objects or
@@ -330,22 +329,16 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
       if (S.In->isLinked() || LinkedSelections.contains(identity(*S.Rec)) ||
           Duplicates.contains(identity(*S.Rec)))
         continue;
-      Finding F{nameOf(DiagName::Unlinked),
-                "global allocator " + quoted(S.sel().Variable) + " in " +
-                    S.In->Where.str() + " is not linked into " +
-                    Linked.front()->Where.str() +
-                    ": put its archive before allocsel's libraries "
-                    "(allocsel-config --libs), or its object in the link",
-                S.sel().Loc,
-                S.In->Where,
-                {}};
+      Finding F = finding(Msg::Unlinked, S.sel().Loc, S.In->Where, S.sel().Variable,
+                          S.In->Where.str(), Linked.front()->Where.str());
       for (const Artifact *L : Linked) {
         Routing R = routingOf(*L);
-        std::string Uses =
-            R.Selection ? "global allocator " + quoted(R.Selection->Selected->Variable)
-            : R.Default ? R.Default->DefaultRoutes + ", the default"
-                        : "the C++ library's operator new (no allocsel routes)";
-        F.Notes.push_back({L->Where.str() + " uses " + Uses, std::nullopt, L->Where});
+        F.Notes.push_back(
+            R.Selection ? note(Msg::LinkedUsesSelection, std::nullopt, L->Where, L->Where.str(),
+                               R.Selection->Selected->Variable)
+            : R.Default ? note(Msg::LinkedUsesDefault, std::nullopt, L->Where, L->Where.str(),
+                               R.Default->DefaultRoutes)
+                        : note(Msg::LinkedUsesLibrary, std::nullopt, L->Where, L->Where.str()));
       }
       Result.Findings.push_back(std::move(F));
     }

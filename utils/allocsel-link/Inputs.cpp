@@ -1,6 +1,7 @@
 //===- Inputs.cpp - reading allocsel facts out of build artifacts ---------===//
 
 #include "Inputs.h"
+#include "LinkDiagnostics.h"
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
@@ -29,19 +30,19 @@ std::string Origin::str() const {
 
 namespace {
 
-void fail(Inputs &In, const Origin &Where, std::string Message,
-          bool Incompatible = false) {
-  In.Errors.push_back({Where, std::move(Message), Incompatible});
+/// \p Where cannot be read: error \p M (LinkDiagnostics.def) with \p Args.
+template <typename... Ts> void fail(Inputs &In, const Origin &Where, Msg M, Ts &&...Args) {
+  In.Errors.push_back({Where, message(M, std::forward<Ts>(Args)...),
+                       M == Msg::IncompatibleRecords});
 }
 
 /// Decodes a facts section into \p A, or reports why it cannot.
 bool decodeInto(StringRef Section, Artifact &A, Inputs &In) {
   if (std::optional<facts::DecodeError> E = facts::decode(Section, A.Records)) {
     fail(In, A.Where,
-         (E->K == facts::DecodeError::Incompatible ? "" : "corrupt allocsel records: ") +
-             E->Message + " (at byte " + std::to_string(E->Offset) + " of " +
-             facts::SectionName + ")",
-         E->K == facts::DecodeError::Incompatible);
+         E->K == facts::DecodeError::Incompatible ? Msg::IncompatibleRecords
+                                                  : Msg::CorruptRecords,
+         E->Message, E->Offset, facts::SectionName);
     return false;
   }
   return true;
@@ -174,18 +175,18 @@ void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &
     break;
   }
   default:
-    return fail(In, Where, "unsupported ELF file type (not an object, executable or shared library)");
+    return fail(In, Where, Msg::UnsupportedElfType);
   }
   for (const object::SectionRef &Sec : Obj.sections()) {
     Expected<StringRef> Name = Sec.getName();
     if (!Name)
-      return fail(In, Where, "cannot read section names: " + toString(Name.takeError()));
+      return fail(In, Where, Msg::SectionNames, toString(Name.takeError()));
     if (*Name != facts::SectionName)
       continue;
     Expected<StringRef> Contents = Sec.getContents();
     if (!Contents)
-      return fail(In, Where, std::string("cannot read section ") + facts::SectionName +
-                                 ": " + toString(Contents.takeError()));
+      return fail(In, Where, Msg::Section, facts::SectionName,
+                  toString(Contents.takeError()));
     if (!decodeInto(*Contents, A, In))
       return;
   }
@@ -296,7 +297,7 @@ Expected<std::string> moduleAsm(StringRef Bytes) {
 void readBitcode(MemoryBufferRef Buffer, const Origin &Where, Inputs &In) {
   Expected<std::string> Asm = moduleAsm(Buffer.getBuffer());
   if (!Asm)
-    return fail(In, Where, "invalid LLVM bitcode: " + toString(Asm.takeError()));
+    return fail(In, Where, Msg::InvalidBitcode, toString(Asm.takeError()));
   Artifact A;
   A.Where = Where;
   A.K = Artifact::Bitcode;
@@ -311,11 +312,11 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
     Origin Member{Where.File, ""};
     Expected<StringRef> Name = C.getName();
     if (!Name)
-      return fail(In, Where, "corrupt archive member name: " + toString(Name.takeError()));
+      return fail(In, Where, Msg::ArchiveMemberName, toString(Name.takeError()));
     Member.Member = Name->str();
     Expected<MemoryBufferRef> Buf = C.getMemoryBufferRef();
     if (!Buf)
-      return fail(In, Member, "cannot read archive member: " + toString(Buf.takeError()));
+      return fail(In, Member, Msg::ArchiveMember, toString(Buf.takeError()));
     // LLVM hands out a member as large as its header claims and only checks
     // it against the archive when moving to the next one: a truncated
     // archive would be read past its end. (A thin archive's members are
@@ -324,11 +325,8 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
     MemoryBufferRef Whole = Ar.getMemoryBufferRef();
     if (!Ar.isThin() && (Buf->getBufferStart() < Whole.getBufferStart() ||
                          Buf->getBufferEnd() > Whole.getBufferEnd()))
-      return fail(In, Member,
-                  "archive member runs past the end of the archive (" +
-                      std::to_string(Buf->getBufferSize()) + " bytes claimed, " +
-                      std::to_string(Whole.getBufferEnd() - Buf->getBufferStart()) +
-                      " left): truncated archive");
+      return fail(In, Member, Msg::ArchiveTruncated, Buf->getBufferSize(),
+                  Whole.getBufferEnd() - Buf->getBufferStart());
     // Archives hold objects and the archive's own symbol tables; members
     // that are not objects (a stray text file) carry no allocsel records.
     file_magic Magic = identify_magic(Buf->getBuffer());
@@ -337,7 +335,7 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
       readBuffer(*Buf, Member, In);
   }
   if (Err)
-    fail(In, Where, "corrupt archive: " + toString(std::move(Err)));
+    fail(In, Where, Msg::CorruptArchive, toString(std::move(Err)));
 }
 
 } // namespace
@@ -349,16 +347,16 @@ void readBuffer(MemoryBufferRef Buffer, const Origin &Where, Inputs &In) {
   if (Magic != file_magic::archive && Magic != file_magic::elf_relocatable &&
       Magic != file_magic::elf_executable && Magic != file_magic::elf_shared_object &&
       Magic != file_magic::elf)
-    return fail(In, Where, "not an ELF object, executable, shared library, archive or LLVM bitcode file");
+    return fail(In, Where, Msg::UnknownKind);
 
   Expected<std::unique_ptr<object::Binary>> Bin = object::createBinary(Buffer);
   if (!Bin)
-    return fail(In, Where, "invalid file: " + toString(Bin.takeError()));
+    return fail(In, Where, Msg::InvalidFile, toString(Bin.takeError()));
   if (const auto *Ar = dyn_cast<object::Archive>(Bin->get()))
     return readArchive(*Ar, Where, In);
   if (const auto *Obj = dyn_cast<object::ELFObjectFileBase>(Bin->get()))
     return readELF(*Obj, Where, In);
-  fail(In, Where, "not an ELF object, executable, shared library, archive or LLVM bitcode file");
+  fail(In, Where, Msg::UnknownKind);
 }
 
 namespace {
@@ -489,11 +487,11 @@ void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
 void readFile(StringRef Path, Inputs &In) {
   Origin Where{Path.str(), ""};
   if (sys::fs::is_directory(Path))
-    return fail(In, Where, "is a directory");
+    return fail(In, Where, Msg::IsDirectory);
   ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
       MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!Buf)
-    return fail(In, Where, "cannot read: " + Buf.getError().message());
+    return fail(In, Where, Msg::CannotRead, Buf.getError().message());
   readBuffer((*Buf)->getMemBufferRef(), Where, In);
 }
 
