@@ -38,7 +38,8 @@ const char Usage[] =
     "         --strict: a call to a function no FILE defines counts as\n"
     "         allocating.\n"
     "         Exit 0: no violation; 1: violations; 2: bad input or usage.\n"
-    "explain  says which allocator each FILE uses, and why.\n";
+    "explain  says which allocator each FILE uses, and why, and the record\n"
+    "         format of its records.\n";
 
 int usageError(const std::string &Why) {
   llvm::errs() << "allocsel-link: " << Why << "\n" << Usage;
@@ -71,8 +72,8 @@ int main(int argc, char **argv) {
     // The record format: what the plugin of this version writes, and which
     // records it reads (a newer minor adds only fields it skips).
     llvm::outs() << "allocsel-link " << ALLOCSEL_VERSION << " (record format "
-                 << unsigned(allocsel::facts::Major) << "." << unsigned(allocsel::facts::Minor)
-                 << "; reads any " << unsigned(allocsel::facts::Major) << ".x)\n";
+                 << allocsel::facts::Version{}.str() << "; reads any "
+                 << unsigned(allocsel::facts::Major) << ".x)\n";
     return 0;
   }
 
