@@ -38,7 +38,7 @@ inline constexpr char SectionName[] = ".allocsel.facts";
 inline constexpr char Magic[4] = {'A', 'S', 'L', 'F'};
 inline constexpr std::uint8_t Major = 1;
 inline constexpr std::uint8_t Minor = 0;
-inline constexpr std::size_t HeaderSize = 10;
+inline constexpr std::size_t HeaderSize = sizeof Magic + 1 + 1 + 4; // magic, major, minor, length
 
 /// A record's format version: what decode() read, or Major.Minor.
 struct Version {
