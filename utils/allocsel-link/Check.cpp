@@ -9,6 +9,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
+
 namespace allocsel::link {
 namespace {
 
@@ -484,6 +486,36 @@ void explainShared(const Artifact &A, llvm::raw_ostream &OS) {
   }
 }
 
+/// The records of \p A and their format versions: "2 (record format 1.0)",
+/// "3 (2 in record format 1.0, 1 in record format 1.1)".
+void explainRecords(const Artifact &A, llvm::raw_ostream &OS) {
+  OS << "  records: ";
+  if (A.Records.empty()) {
+    OS << "none\n";
+    return;
+  }
+  std::map<std::uint8_t, std::size_t> ByMinor; // one major: decode rejects others
+  for (const facts::UnitRecord &Rec : A.Records)
+    ++ByMinor[Rec.Format.Minor];
+  auto Version = [](std::uint8_t Minor) { return facts::Version{facts::Major, Minor}.str(); };
+  OS << A.Records.size() << " (";
+  if (ByMinor.size() == 1) {
+    OS << "record format " << Version(ByMinor.begin()->first);
+  } else {
+    bool First = true;
+    for (auto [Minor, N] : ByMinor) {
+      OS << (First ? "" : ", ") << N << " in record format " << Version(Minor);
+      First = false;
+    }
+  }
+  OS << ")";
+  std::uint8_t Newest = ByMinor.rbegin()->first;
+  if (Newest > facts::Minor)
+    OS << "; " << Version(Newest) << " is newer than this allocsel-link's "
+       << facts::Version{}.str() << ": what it added was skipped";
+  OS << "\n";
+}
+
 } // namespace
 
 std::string explain(const Inputs &In) {
@@ -507,6 +539,7 @@ std::string explain(const Inputs &In) {
                                   : "it holds no allocsel records")
          << "; the executable or shared library it is linked into decides\n";
     }
+    explainRecords(A, OS);
   }
   return Out;
 }

@@ -40,7 +40,8 @@ cl::SubCommand CheckCmd("check",
                         "linked FILE does not contain, an allocator that reaches the global "
                         "allocator through other units (exit 0: none; 1: violations; 2: bad "
                         "input or usage)");
-cl::SubCommand ExplainCmd("explain", "say which allocator each FILE uses, and why");
+cl::SubCommand ExplainCmd("explain", "say which allocator each FILE uses, and why, and the "
+                                      "record format of its records");
 
 /// cl's parser of the format's values, with an error that lists them.
 class FormatParser : public cl::parser<Format> {
@@ -115,8 +116,8 @@ int main(int argc, char **argv) {
   // records it reads (a newer minor adds only fields it skips).
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) {
     OS << "allocsel-link " << ALLOCSEL_VERSION << " (record format "
-       << unsigned(allocsel::facts::Major) << "." << unsigned(allocsel::facts::Minor)
-       << "; reads any " << unsigned(allocsel::facts::Major) << ".x)\n";
+       << allocsel::facts::Version{}.str() << "; reads any " << unsigned(allocsel::facts::Major)
+       << ".x)\n";
   });
   // LLVM's own options (the shared library registers them) are not ours.
   cl::HideUnrelatedOptions(Category);

@@ -1,49 +1,110 @@
 //===- Facts.cpp - the records allocsel keeps in every object -------------===//
 //
+// The specification is docs/facts-format.md. Each field of a record has one
+// encode/decode pair (the Fields table); each flag bit one entry in a table
+// that both directions use. Every decode step checks its bounds.
+//
 // No exceptions and no RTTI: this file is also compiled into the plugin.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Facts.h"
 
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/LEB128.h"
 
 #include <cstring>
 #include <map>
+#include <tuple>
 
 namespace allocsel::facts {
+
+std::string Version::str() const {
+  return std::to_string(unsigned(Major)) + "." + std::to_string(unsigned(Minor));
+}
+
+bool operator==(const Version &A, const Version &B) {
+  return A.Major == B.Major && A.Minor == B.Minor;
+}
+bool operator==(const Location &A, const Location &B) {
+  return std::tie(A.File, A.Line, A.Column) == std::tie(B.File, B.Line, B.Column);
+}
+bool operator==(const Selection &A, const Selection &B) {
+  return A.Variable == B.Variable && A.Type == B.Type && A.Loc == B.Loc;
+}
+bool operator==(const Step &A, const Step &B) {
+  return A.Callee == B.Callee && A.Loc == B.Loc && A.Skipped == B.Skipped;
+}
+bool operator==(const ExternalCall &A, const ExternalCall &B) {
+  return A.Symbol == B.Symbol && A.Display == B.Display && A.Steps == B.Steps;
+}
+bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
+  return A.Symbol == B.Symbol && A.Display == B.Display && A.Loc == B.Loc &&
+         A.Root == B.Root && A.Defined == B.Defined && A.Allocates == B.Allocates &&
+         A.Sink == B.Sink && A.Chain == B.Chain && A.Calls == B.Calls;
+}
+bool operator==(const MarkedFunction &A, const MarkedFunction &B) {
+  return A.Symbol == B.Symbol && A.Display == B.Display;
+}
+bool operator==(const UnitRecord &A, const UnitRecord &B) {
+  return A.Format == B.Format && A.Producer == B.Producer && A.Unit == B.Unit &&
+         A.Selected == B.Selected && A.DefaultRoutes == B.DefaultRoutes &&
+         A.NeedsAllocatorUnit == B.NeedsAllocatorUnit && A.AllocatorUnit == B.AllocatorUnit &&
+         A.Functions == B.Functions && A.Marked == B.Marked;
+}
+
 namespace {
 
-void putULEB(std::string &Out, std::uint64_t V) {
-  std::uint8_t Buf[16];
-  unsigned N = llvm::encodeULEB128(V, Buf);
-  Out.append(reinterpret_cast<const char *>(Buf), N);
-}
+//===-- Primitives --------------------------------------------------------===//
 
-void putString(std::string &Out, llvm::StringRef S) {
-  putULEB(Out, S.size());
-  Out.append(S.data(), S.size());
-}
+/// Appends encoded values to a string.
+class Writer {
+public:
+  explicit Writer(std::string &Out) : Out(Out) {}
 
-void putField(std::string &Out, Tag T, llvm::StringRef Payload) {
-  Out.push_back(static_cast<char>(T));
-  putULEB(Out, Payload.size());
-  Out.append(Payload.data(), Payload.size());
-}
+  void u8(std::uint8_t V) { Out.push_back(static_cast<char>(V)); }
+  void u32le(std::uint32_t V) {
+    char Buf[4];
+    llvm::support::endian::write32le(Buf, V);
+    Out.append(Buf, sizeof Buf);
+  }
+  void uleb(std::uint64_t V) {
+    std::uint8_t Buf[16];
+    unsigned N = llvm::encodeULEB128(V, Buf);
+    Out.append(reinterpret_cast<const char *>(Buf), N);
+  }
+  void raw(llvm::StringRef S) { Out.append(S.data(), S.size()); }
+  /// A length-prefixed string: ULEB128 size, then the bytes.
+  void string(llvm::StringRef S) {
+    uleb(S.size());
+    raw(S);
+  }
 
-/// Reads within [Pos, End) of Data; every read checks its bounds.
+private:
+  std::string &Out;
+};
+
+/// Reads the values Writer writes, within its bytes only.
 class Reader {
 public:
-  Reader(llvm::StringRef Data) : Data(Data) {}
+  explicit Reader(llvm::StringRef Data) : Data(Data) {}
 
   bool atEnd() const { return Pos >= Data.size(); }
-  std::size_t offset() const { return Pos; }
+  std::size_t left() const { return Data.size() - Pos; }
 
-  bool byte(std::uint8_t &V) {
+  bool u8(std::uint8_t &V) {
     if (atEnd())
       return false;
     V = static_cast<std::uint8_t>(Data[Pos++]);
+    return true;
+  }
+  bool u32le(std::uint32_t &V) {
+    if (left() < 4)
+      return false;
+    V = llvm::support::endian::read32le(Data.data() + Pos);
+    Pos += 4;
     return true;
   }
   bool uleb(std::uint64_t &V) {
@@ -57,24 +118,35 @@ public:
     Pos += N;
     return true;
   }
-  bool u32(std::uint32_t &V) {
+  /// A ULEB128 number that must fit in 32 bits (lines, columns, counts of
+  /// skipped calls).
+  bool uleb32(std::uint32_t &V) {
     std::uint64_t W;
     if (!uleb(W) || W > UINT32_MAX)
       return false;
     V = static_cast<std::uint32_t>(W);
     return true;
   }
-  bool bytes(std::size_t N, llvm::StringRef &S) {
-    if (N > Data.size() - Pos)
+  /// A count of items that take at least one byte each: it cannot exceed
+  /// the bytes left (so a hostile count cannot make the reader allocate or
+  /// loop more than the input's size).
+  bool count(std::uint64_t &N) { return uleb(N) && N <= left(); }
+  bool raw(std::size_t N, llvm::StringRef &S) {
+    if (N > left())
       return false;
     S = Data.substr(Pos, N);
     Pos += N;
     return true;
   }
+  llvm::StringRef rest() {
+    llvm::StringRef S = Data.substr(Pos);
+    Pos = Data.size();
+    return S;
+  }
   bool string(std::string &S) {
     std::uint64_t N;
     llvm::StringRef B;
-    if (!uleb(N) || !bytes(N, B))
+    if (!uleb(N) || !raw(N, B))
       return false;
     S = B.str();
     return true;
@@ -85,7 +157,45 @@ private:
   std::size_t Pos = 0;
 };
 
-/// Strings of a summary, each stored once and referred to by index.
+//===-- Flags -------------------------------------------------------------===//
+
+/// Which member a bit of a flags number stands for.
+template <class T, class Enum> struct FlagBit {
+  Enum Bit;
+  bool T::*Member;
+};
+
+constexpr FlagBit<UnitRecord, UnitFlag> UnitFlags[] = {
+    {UnitFlag::NeedsAllocatorUnit, &UnitRecord::NeedsAllocatorUnit},
+    {UnitFlag::AllocatorUnit, &UnitRecord::AllocatorUnit},
+};
+
+constexpr FlagBit<FunctionSummary, FunctionFlag> FunctionFlags[] = {
+    {FunctionFlag::Root, &FunctionSummary::Root},
+    {FunctionFlag::Defined, &FunctionSummary::Defined},
+    {FunctionFlag::Allocates, &FunctionSummary::Allocates},
+};
+
+template <class T, class Enum, std::size_t N>
+std::uint64_t packFlags(const T &V, const FlagBit<T, Enum> (&Bits)[N]) {
+  std::uint64_t Flags = 0;
+  for (const FlagBit<T, Enum> &B : Bits)
+    if (V.*B.Member)
+      Flags |= static_cast<std::uint64_t>(B.Bit);
+  return Flags;
+}
+
+/// Unknown bits (a newer minor's) are ignored.
+template <class T, class Enum, std::size_t N>
+void unpackFlags(std::uint64_t Flags, T &V, const FlagBit<T, Enum> (&Bits)[N]) {
+  for (const FlagBit<T, Enum> &B : Bits)
+    V.*B.Member = (Flags & static_cast<std::uint64_t>(B.Bit)) != 0;
+}
+
+//===-- The call-graph summary --------------------------------------------===//
+
+/// The summary's strings, each stored once (in order of first use) and
+/// referred to by index.
 class StringTable {
 public:
   std::uint64_t id(llvm::StringRef S) {
@@ -94,10 +204,10 @@ public:
       Strings.push_back(S.str());
     return It->second;
   }
-  void write(std::string &Out) const {
-    putULEB(Out, Strings.size());
+  void write(Writer &W) const {
+    W.uleb(Strings.size());
     for (const std::string &S : Strings)
-      putString(Out, S);
+      W.string(S);
   }
 
 private:
@@ -105,188 +215,277 @@ private:
   std::vector<std::string> Strings;
 };
 
-void putLocation(std::string &Out, StringTable &T, const Location &L) {
-  putULEB(Out, T.id(L.File));
-  putULEB(Out, L.Line);
-  putULEB(Out, L.Column);
-}
-
-void putSteps(std::string &Out, StringTable &T, const std::vector<Step> &Steps) {
-  putULEB(Out, Steps.size());
-  for (const Step &S : Steps) {
-    putULEB(Out, T.id(S.Callee));
-    putLocation(Out, T, S.Loc);
-    putULEB(Out, S.Skipped);
-  }
-}
-
-std::string encodeSummary(const std::vector<FunctionSummary> &Fns) {
-  StringTable T;
-  std::string Body;
-  putULEB(Body, Fns.size());
-  for (const FunctionSummary &F : Fns) {
-    putULEB(Body, T.id(F.Symbol));
-    putULEB(Body, T.id(F.Display));
-    putLocation(Body, T, F.Loc);
-    putULEB(Body, (F.Root ? 1 : 0) | (F.Defined ? 2 : 0) | (F.Allocates ? 4 : 0));
-    if (F.Allocates) {
-      putULEB(Body, T.id(F.Sink));
-      putSteps(Body, T, F.Chain);
-    }
-    putULEB(Body, F.Calls.size());
-    for (const ExternalCall &C : F.Calls) {
-      putULEB(Body, T.id(C.Symbol));
-      putULEB(Body, T.id(C.Display));
-      putSteps(Body, T, C.Steps);
-    }
-  }
-  std::string Out;
-  T.write(Out);
-  return Out + Body;
-}
-
-bool decodeSelection(llvm::StringRef Payload, Selection &Sel) {
-  Reader R(Payload);
-  return R.string(Sel.Variable) && R.string(Sel.Type) && R.string(Sel.Loc.File) &&
-         R.u32(Sel.Loc.Line) && R.u32(Sel.Loc.Column) && R.atEnd();
-}
-
-class SummaryReader {
+/// Writes the summary's body while it fills its string table.
+class SummaryWriter {
 public:
-  explicit SummaryReader(llvm::StringRef Payload) : R(Payload) {}
+  explicit SummaryWriter(std::string &Body) : W(Body) {}
 
-  bool read(std::vector<FunctionSummary> &Out) {
-    std::uint64_t N;
-    if (!R.uleb(N) || N > Limit)
-      return false;
-    Strings.resize(N);
-    for (std::string &S : Strings)
-      if (!R.string(S))
-        return false;
-    std::uint64_t Count;
-    if (!R.uleb(Count) || Count > Limit)
-      return false;
-    for (std::uint64_t I = 0; I < Count; ++I) {
-      FunctionSummary F;
-      std::uint64_t Flags, Calls;
-      if (!str(F.Symbol) || !str(F.Display) || !location(F.Loc) || !R.uleb(Flags))
-        return false;
-      F.Root = Flags & 1;
-      F.Defined = Flags & 2;
-      F.Allocates = Flags & 4;
-      if (F.Allocates && (!str(F.Sink) || !steps(F.Chain)))
-        return false;
-      if (!R.uleb(Calls) || Calls > Limit)
-        return false;
-      for (std::uint64_t J = 0; J < Calls; ++J) {
-        ExternalCall C;
-        if (!str(C.Symbol) || !str(C.Display) || !steps(C.Steps))
-          return false;
-        F.Calls.push_back(std::move(C));
-      }
-      Out.push_back(std::move(F));
-    }
-    return R.atEnd();
+  void str(llvm::StringRef S) { W.uleb(Strings.id(S)); }
+  void location(const Location &L) {
+    str(L.File);
+    W.uleb(L.Line);
+    W.uleb(L.Column);
   }
+  void steps(const std::vector<Step> &Steps) {
+    W.uleb(Steps.size());
+    for (const Step &S : Steps) {
+      str(S.Callee);
+      location(S.Loc);
+      W.uleb(S.Skipped);
+    }
+  }
+  void call(const ExternalCall &C) {
+    str(C.Symbol);
+    str(C.Display);
+    steps(C.Steps);
+  }
+  void function(const FunctionSummary &F) {
+    str(F.Symbol);
+    str(F.Display);
+    location(F.Loc);
+    W.uleb(packFlags(F, FunctionFlags));
+    if (F.Allocates) {
+      str(F.Sink);
+      steps(F.Chain);
+    }
+    W.uleb(F.Calls.size());
+    for (const ExternalCall &C : F.Calls)
+      call(C);
+  }
+  void functions(const std::vector<FunctionSummary> &Fns) {
+    W.uleb(Fns.size());
+    for (const FunctionSummary &F : Fns)
+      function(F);
+  }
+
+  const StringTable &strings() const { return Strings; }
 
 private:
-  // No count in a record can exceed its size in bytes.
-  static constexpr std::uint64_t Limit = 1u << 24;
+  Writer W;
+  StringTable Strings;
+};
 
+/// Reads what SummaryWriter writes, string table first.
+class SummaryReader {
+public:
+  explicit SummaryReader(Reader &R) : R(R) {}
+
+  bool strings() {
+    std::uint64_t N;
+    if (!R.count(N))
+      return false;
+    for (std::uint64_t I = 0; I < N; ++I)
+      if (!R.string(Strings.emplace_back()))
+        return false;
+    Counted.assign(N, false);
+    return true;
+  }
   bool str(std::string &S) {
     std::uint64_t I;
     if (!R.uleb(I) || I >= Strings.size())
       return false;
-    S = Strings[I];
+    const std::string &Str = Strings[I];
+    // Each reference, and each distinct string the first time, adds to
+    // what the references may copy out of the table.
+    Budget += Expansion;
+    if (!Counted[I]) {
+      Counted[I] = true;
+      if (Distinct.insert(Str).second)
+        Budget += Expansion * Str.size();
+    }
+    if (Str.size() > Budget)
+      return false;
+    Budget -= Str.size();
+    S = Str;
     return true;
   }
-  bool location(Location &L) { return str(L.File) && R.u32(L.Line) && R.u32(L.Column); }
+  bool location(Location &L) { return str(L.File) && R.uleb32(L.Line) && R.uleb32(L.Column); }
   bool steps(std::vector<Step> &Out) {
     std::uint64_t N;
-    if (!R.uleb(N) || N > Limit)
+    if (!R.count(N))
       return false;
     for (std::uint64_t I = 0; I < N; ++I) {
       Step S;
-      if (!str(S.Callee) || !location(S.Loc) || !R.u32(S.Skipped))
+      if (!str(S.Callee) || !location(S.Loc) || !R.uleb32(S.Skipped))
         return false;
       Out.push_back(std::move(S));
     }
     return true;
   }
+  bool call(ExternalCall &C) { return str(C.Symbol) && str(C.Display) && steps(C.Steps); }
+  bool function(FunctionSummary &F) {
+    std::uint64_t Flags, Calls;
+    if (!str(F.Symbol) || !str(F.Display) || !location(F.Loc) || !R.uleb(Flags))
+      return false;
+    unpackFlags(Flags, F, FunctionFlags);
+    if (F.Allocates && (!str(F.Sink) || !steps(F.Chain)))
+      return false;
+    if (!R.count(Calls))
+      return false;
+    for (std::uint64_t I = 0; I < Calls; ++I)
+      if (!call(F.Calls.emplace_back()))
+        return false;
+    return true;
+  }
+  bool functions(std::vector<FunctionSummary> &Out) {
+    std::uint64_t N;
+    if (!R.count(N))
+      return false;
+    for (std::uint64_t I = 0; I < N; ++I) {
+      FunctionSummary F;
+      if (!function(F))
+        return false;
+      Out.push_back(std::move(F));
+    }
+    return true;
+  }
 
-  Reader R;
+private:
+  Reader &R;
   std::vector<std::string> Strings;
+
+  // A reference takes a byte or two and copies a whole string, so without a
+  // bound a small hostile summary could expand one long string into
+  // gigabytes. The references may copy Expansion bytes for each reference
+  // and for each byte of distinct string they use: never more than
+  // Expansion times the summary's size, and far more than a real summary
+  // needs (its strings average well under a kilobyte). The bound depends
+  // only on the strings referenced, in order, not on how they were encoded,
+  // so a summary that decodes still decodes after a round trip.
+  static constexpr std::uint64_t Expansion = 1024;
+  std::uint64_t Budget = 0;
+  std::vector<bool> Counted;               // table entries already counted
+  llvm::DenseSet<llvm::StringRef> Distinct; // their contents
 };
 
-bool decodeMarked(llvm::StringRef Payload, std::vector<MarkedFunction> &Out) {
-  Reader R(Payload);
-  std::uint64_t N;
-  if (!R.uleb(N))
-    return false;
-  for (std::uint64_t I = 0; I < N; ++I) {
-    MarkedFunction M;
-    if (!R.string(M.Symbol) || !R.string(M.Display))
-      return false;
-    Out.push_back(std::move(M));
-  }
-  return R.atEnd();
+//===-- The fields --------------------------------------------------------===//
+
+/// One field of a record: when the plugin writes it, its payload's encoding
+/// and decoding. A decoder must consume its whole payload.
+struct Field {
+  Tag T;
+  const char *Name; // in "malformed <Name>"
+  bool (*Present)(const UnitRecord &);
+  void (*Encode)(const UnitRecord &, Writer &);
+  bool (*Decode)(Reader &, UnitRecord &);
+};
+
+/// A field whose payload is one string, all of its bytes.
+template <std::string UnitRecord::*M> void encodeString(const UnitRecord &Rec, Writer &W) {
+  W.raw(Rec.*M);
+}
+template <std::string UnitRecord::*M> bool decodeString(Reader &R, UnitRecord &Rec) {
+  Rec.*M = R.rest().str();
+  return true;
 }
 
-/// Decodes the fields of one record; false if they are malformed.
+bool always(const UnitRecord &) { return true; }
+
+void encodeSelection(const UnitRecord &Rec, Writer &W) {
+  const Selection &S = *Rec.Selected;
+  W.string(S.Variable);
+  W.string(S.Type);
+  W.string(S.Loc.File);
+  W.uleb(S.Loc.Line);
+  W.uleb(S.Loc.Column);
+}
+bool decodeSelection(Reader &R, UnitRecord &Rec) {
+  Selection S;
+  if (!R.string(S.Variable) || !R.string(S.Type) || !R.string(S.Loc.File) ||
+      !R.uleb32(S.Loc.Line) || !R.uleb32(S.Loc.Column))
+    return false;
+  Rec.Selected = std::move(S);
+  return true;
+}
+
+void encodeUnitMarks(const UnitRecord &Rec, Writer &W) { W.uleb(packFlags(Rec, UnitFlags)); }
+bool decodeUnitMarks(Reader &R, UnitRecord &Rec) {
+  std::uint64_t Flags;
+  if (!R.uleb(Flags))
+    return false;
+  unpackFlags(Flags, Rec, UnitFlags);
+  return true;
+}
+
+/// The string table comes first, so the body is written before it.
+void encodeSummary(const UnitRecord &Rec, Writer &W) {
+  std::string Body;
+  SummaryWriter S(Body);
+  S.functions(Rec.Functions);
+  S.strings().write(W);
+  W.raw(Body);
+}
+bool decodeSummary(Reader &R, UnitRecord &Rec) {
+  SummaryReader S(R);
+  return S.strings() && S.functions(Rec.Functions);
+}
+
+void encodeMarked(const UnitRecord &Rec, Writer &W) {
+  W.uleb(Rec.Marked.size());
+  for (const MarkedFunction &M : Rec.Marked) {
+    W.string(M.Symbol);
+    W.string(M.Display);
+  }
+}
+bool decodeMarked(Reader &R, UnitRecord &Rec) {
+  std::uint64_t N;
+  if (!R.count(N))
+    return false;
+  for (std::uint64_t I = 0; I < N; ++I) {
+    MarkedFunction &M = Rec.Marked.emplace_back();
+    if (!R.string(M.Symbol) || !R.string(M.Display))
+      return false;
+  }
+  return true;
+}
+
+/// In the order the plugin writes them.
+constexpr Field Fields[] = {
+    {Tag::Producer, "producer", always, encodeString<&UnitRecord::Producer>,
+     decodeString<&UnitRecord::Producer>},
+    {Tag::Unit, "unit", always, encodeString<&UnitRecord::Unit>, decodeString<&UnitRecord::Unit>},
+    {Tag::Selection, "selection", [](const UnitRecord &R) { return R.Selected.has_value(); },
+     encodeSelection, decodeSelection},
+    {Tag::DefaultRoutes, "default routes",
+     [](const UnitRecord &R) { return !R.DefaultRoutes.empty(); },
+     encodeString<&UnitRecord::DefaultRoutes>, decodeString<&UnitRecord::DefaultRoutes>},
+    {Tag::UnitMarks, "unit marks",
+     [](const UnitRecord &R) { return packFlags(R, UnitFlags) != 0; }, encodeUnitMarks,
+     decodeUnitMarks},
+    {Tag::Summary, "call-graph summary", [](const UnitRecord &R) { return !R.Functions.empty(); },
+     encodeSummary, decodeSummary},
+    {Tag::Marked, "needs_allocator marks", [](const UnitRecord &R) { return !R.Marked.empty(); },
+     encodeMarked, decodeMarked},
+};
+
+//===-- Records -----------------------------------------------------------===//
+
+/// Decodes the fields of one record; false (and why) if they are malformed.
 bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
   Reader R(Body);
+  std::uint64_t Seen = 0; // a bit per known tag
   while (!R.atEnd()) {
     std::uint8_t TagValue;
     std::uint64_t Size;
     llvm::StringRef Payload;
-    if (!R.byte(TagValue) || !R.uleb(Size) || !R.bytes(Size, Payload)) {
+    if (!R.u8(TagValue) || !R.uleb(Size) || !R.raw(Size, Payload)) {
       Why = "truncated field";
       return false;
     }
-    switch (static_cast<Tag>(TagValue)) {
-    case Tag::Producer:
-      Rec.Producer = Payload.str();
-      break;
-    case Tag::Unit:
-      Rec.Unit = Payload.str();
-      break;
-    case Tag::Selection: {
-      Selection Sel;
-      if (!decodeSelection(Payload, Sel)) {
-        Why = "malformed selection";
-        return false;
-      }
-      Rec.Selected = std::move(Sel);
-      break;
+    const Field *F =
+        llvm::find_if(Fields, [&](const Field &F) { return std::uint8_t(F.T) == TagValue; });
+    if (F == std::end(Fields))
+      continue; // a field of a newer minor version
+    std::uint64_t Bit = std::uint64_t(1) << (F - Fields);
+    if (Seen & Bit) {
+      Why = std::string("repeated ") + F->Name;
+      return false;
     }
-    case Tag::DefaultRoutes:
-      Rec.DefaultRoutes = Payload.str();
-      break;
-    case Tag::Summary:
-      if (!SummaryReader(Payload).read(Rec.Functions)) {
-        Why = "malformed call-graph summary";
-        return false;
-      }
-      break;
-    case Tag::UnitMarks: {
-      Reader M(Payload);
-      std::uint64_t Flags;
-      if (!M.uleb(Flags)) {
-        Why = "malformed unit marks";
-        return false;
-      }
-      Rec.NeedsAllocatorUnit = Flags & 1;
-      Rec.AllocatorUnit = Flags & 2;
-      break;
-    }
-    case Tag::Marked:
-      if (!decodeMarked(Payload, Rec.Marked)) {
-        Why = "malformed needs_allocator marks";
-        return false;
-      }
-      break;
-    default:
-      break; // a field of a newer minor version
+    Seen |= Bit;
+    Reader P(Payload);
+    if (!F->Decode(P, Rec) || !P.atEnd()) {
+      Why = std::string("malformed ") + F->Name;
+      return false;
     }
   }
   return true;
@@ -296,80 +495,64 @@ bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
 
 std::string encode(const UnitRecord &Rec) {
   std::string Body;
-  putField(Body, Tag::Producer, Rec.Producer);
-  putField(Body, Tag::Unit, Rec.Unit);
-  if (Rec.Selected) {
-    std::string P;
-    putString(P, Rec.Selected->Variable);
-    putString(P, Rec.Selected->Type);
-    putString(P, Rec.Selected->Loc.File);
-    putULEB(P, Rec.Selected->Loc.Line);
-    putULEB(P, Rec.Selected->Loc.Column);
-    putField(Body, Tag::Selection, P);
-  }
-  if (!Rec.DefaultRoutes.empty())
-    putField(Body, Tag::DefaultRoutes, Rec.DefaultRoutes);
-  if (Rec.NeedsAllocatorUnit || Rec.AllocatorUnit) {
-    std::string P;
-    putULEB(P, (Rec.NeedsAllocatorUnit ? 1 : 0) | (Rec.AllocatorUnit ? 2 : 0));
-    putField(Body, Tag::UnitMarks, P);
-  }
-  if (!Rec.Functions.empty())
-    putField(Body, Tag::Summary, encodeSummary(Rec.Functions));
-  if (!Rec.Marked.empty()) {
-    std::string P;
-    putULEB(P, Rec.Marked.size());
-    for (const MarkedFunction &M : Rec.Marked) {
-      putString(P, M.Symbol);
-      putString(P, M.Display);
-    }
-    putField(Body, Tag::Marked, P);
+  Writer B(Body);
+  for (const Field &F : Fields) {
+    if (!F.Present(Rec))
+      continue;
+    std::string Payload;
+    Writer P(Payload);
+    F.Encode(Rec, P);
+    B.u8(static_cast<std::uint8_t>(F.T));
+    B.string(Payload);
   }
 
-  std::string Out(Magic, sizeof Magic);
-  Out.push_back(static_cast<char>(Major));
-  Out.push_back(static_cast<char>(Minor));
-  std::uint32_t Len = static_cast<std::uint32_t>(Body.size());
-  for (int I = 0; I < 4; ++I)
-    Out.push_back(static_cast<char>((Len >> (8 * I)) & 0xff));
-  return Out + Body;
+  std::string Out;
+  Writer W(Out);
+  W.raw(llvm::StringRef(Magic, sizeof Magic));
+  W.u8(Major);
+  W.u8(Minor);
+  W.u32le(static_cast<std::uint32_t>(Body.size()));
+  W.raw(Body);
+  return Out;
 }
 
 std::optional<DecodeError> decode(llvm::StringRef Section,
                                   std::vector<UnitRecord> &Out) {
-  std::size_t Pos = 0;
-  auto Fail = [&](DecodeError::Kind K, std::size_t At, std::string Msg) {
-    return DecodeError{K, At, std::move(Msg)};
-  };
-  while (Pos < Section.size()) {
-    if (Section[Pos] == '\0') { // padding between records
-      ++Pos;
+  Reader R(Section);
+  while (!R.atEnd()) {
+    std::size_t At = Section.size() - R.left();
+    auto Fail = [&](DecodeError::Kind K, std::string Msg) {
+      return DecodeError{K, At, std::move(Msg)};
+    };
+    if (Section[At] == '\0') { // padding between records
+      std::uint8_t Zero;
+      R.u8(Zero);
       continue;
     }
-    if (Section.size() - Pos < HeaderSize)
-      return Fail(DecodeError::Corrupt, Pos, "truncated record header");
-    if (std::memcmp(Section.data() + Pos, Magic, sizeof Magic) != 0)
-      return Fail(DecodeError::Corrupt, Pos, "not an allocsel record (bad magic)");
-    auto RecMajor = static_cast<std::uint8_t>(Section[Pos + 4]);
+    llvm::StringRef MagicBytes;
+    UnitRecord Rec;
     std::uint32_t Len = 0;
-    for (int I = 0; I < 4; ++I)
-      Len |= static_cast<std::uint32_t>(
-                 static_cast<std::uint8_t>(Section[Pos + 6 + I]))
-             << (8 * I);
-    if (RecMajor != Major)
-      return Fail(DecodeError::Incompatible, Pos,
-                  "record format " + std::to_string(RecMajor) +
+    if (R.left() < HeaderSize)
+      return Fail(DecodeError::Corrupt, "truncated record header");
+    R.raw(sizeof Magic, MagicBytes);
+    R.u8(Rec.Format.Major);
+    R.u8(Rec.Format.Minor);
+    R.u32le(Len);
+    if (MagicBytes != llvm::StringRef(Magic, sizeof Magic))
+      return Fail(DecodeError::Corrupt, "not an allocsel record (bad magic)");
+    if (Rec.Format.Major != Major)
+      return Fail(DecodeError::Incompatible,
+                  "record format " + std::to_string(Rec.Format.Major) +
                       " written by an incompatible allocsel plugin (this "
                       "allocsel-link reads format " +
                       std::to_string(Major) + ")");
-    if (Len > Section.size() - Pos - HeaderSize)
-      return Fail(DecodeError::Corrupt, Pos, "record runs past the end of the section");
-    UnitRecord Rec;
+    llvm::StringRef Body;
+    if (!R.raw(Len, Body))
+      return Fail(DecodeError::Corrupt, "record runs past the end of the section");
     std::string Why;
-    if (!decodeFields(Section.substr(Pos + HeaderSize, Len), Rec, Why))
-      return Fail(DecodeError::Corrupt, Pos, Why);
+    if (!decodeFields(Body, Rec, Why))
+      return Fail(DecodeError::Corrupt, Why);
     Out.push_back(std::move(Rec));
-    Pos += HeaderSize + Len;
   }
   return std::nullopt;
 }

@@ -4,20 +4,21 @@
 // `.allocsel.facts` section (not allocated: the loader never maps it). A
 // linker concatenates the sections of its inputs, so an executable or shared
 // library holds the records of every unit linked into it. allocsel-link reads
-// them back. This file is the only definition of the format: the plugin and
-// allocsel-link both compile it.
+// them back. The plugin and allocsel-link both compile Facts.cpp, the one
+// implementation of the format; docs/facts-format.md is its specification,
+// written for third-party readers (test/link/facts-format-doc.test checks
+// its worked example against a real object).
 //
 // A record:
 //
 //   magic  "ASLF"     4 bytes
 //   major  u8         readers reject other majors ("incompatible")
-//   minor  u8         a newer minor only adds fields, which readers skip
+//   minor  u8         a newer minor only adds fields and flag bits, which
+//                     readers skip
 //   length u32 LE     the number of bytes of fields that follow
 //   fields            tag u8, size ULEB128, then `size` bytes of payload
 //
-// Field payloads are strings (raw bytes) or sequences of ULEB128 numbers and
-// length-prefixed strings, as each Tag says. Zero bytes between records are
-// padding and are skipped.
+// Zero bytes between records are padding and are skipped.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,16 +38,41 @@ inline constexpr char SectionName[] = ".allocsel.facts";
 inline constexpr char Magic[4] = {'A', 'S', 'L', 'F'};
 inline constexpr std::uint8_t Major = 1;
 inline constexpr std::uint8_t Minor = 0;
-inline constexpr std::size_t HeaderSize = 10;
+inline constexpr std::size_t HeaderSize = sizeof Magic + 1 + 1 + 4; // magic, major, minor, length
 
+/// A record's format version: what decode() read, or Major.Minor.
+struct Version {
+  std::uint8_t Major = facts::Major;
+  std::uint8_t Minor = facts::Minor;
+  /// "1.0"
+  std::string str() const;
+};
+
+/// The fields of a record, in the order the plugin writes them (readers
+/// accept any order; each tag at most once).
 enum class Tag : std::uint8_t {
   Producer = 1,      // string: "allocsel 0.1.0"
   Unit = 2,          // string: the unit's main file as given to the compiler
   Selection = 3,     // string variable, string type, string file, line, column
   DefaultRoutes = 4, // string: the allocator of allocsel's default routes
+  UnitMarks = 6,     // ULEB128 flags (UnitFlag)
   Summary = 5,       // the unit's call-graph summary (see FunctionSummary)
-  UnitMarks = 6,     // ULEB128 flags: 1 needs_allocator unit, 2 allocator unit
   Marked = 7,        // functions declared [[allocsel::needs_allocator]]
+};
+
+/// The bits of the UnitMarks field. Bits a reader does not know are
+/// ignored: a newer minor may add bits, never ones that change the bytes
+/// that follow.
+enum class UnitFlag : std::uint64_t {
+  NeedsAllocatorUnit = 1 << 0, // the unit has `#pragma allocsel needs_allocator`
+  AllocatorUnit = 1 << 1,      // the unit has `#pragma allocsel allocator`
+};
+
+/// The bits of a summarized function's flags (same rule for unknown bits).
+enum class FunctionFlag : std::uint64_t {
+  Root = 1 << 0,      // FunctionSummary::Root
+  Defined = 1 << 1,   // FunctionSummary::Defined
+  Allocates = 1 << 2, // FunctionSummary::Allocates: a sink and a chain follow
 };
 
 struct Location {
@@ -105,6 +131,9 @@ struct MarkedFunction {
 
 /// What one translation unit contributes.
 struct UnitRecord {
+  /// The version of the record that was decoded (encode() always writes
+  /// Major.Minor).
+  Version Format;
   std::string Producer;
   std::string Unit;
   std::optional<Selection> Selected;
@@ -115,6 +144,15 @@ struct UnitRecord {
   std::vector<FunctionSummary> Functions;
   std::vector<MarkedFunction> Marked;
 };
+
+bool operator==(const Version &A, const Version &B);
+bool operator==(const Location &A, const Location &B);
+bool operator==(const Selection &A, const Selection &B);
+bool operator==(const Step &A, const Step &B);
+bool operator==(const ExternalCall &A, const ExternalCall &B);
+bool operator==(const FunctionSummary &A, const FunctionSummary &B);
+bool operator==(const MarkedFunction &A, const MarkedFunction &B);
+bool operator==(const UnitRecord &A, const UnitRecord &B);
 
 /// The bytes of one record.
 std::string encode(const UnitRecord &R);

@@ -4,6 +4,9 @@ usage: patch-facts.py MODE IN OUT
   major     the record claims format 9 (an incompatible plugin)
   length    the record's length runs past the end of its section
   field     a field's size runs past the end of the record
+  repeat    the unit field's tag becomes the producer's (a known field twice)
+  minor     the record claims format 1.7, and its producer field has a tag
+            that format 1.0 does not know (what a newer minor may add)
 """
 import sys
 
@@ -19,6 +22,13 @@ elif mode == "length":
 elif mode == "field":
     # The first field's size (ULEB128), far past the record's end.
     data[at + 11:at + 15] = bytes([0xFF, 0xFF, 0xFF, 0x0F])
+elif mode == "repeat":
+    # Header (10 bytes), producer tag and one-byte size, producer bytes: the
+    # unit field's tag.
+    data[at + 12 + data[at + 11]] = 1
+elif mode == "minor":
+    data[at + 5] = 7
+    data[at + 10] = 0x63
 else:
     sys.exit(f"unknown mode {mode}")
 open(dst, "wb").write(data)
