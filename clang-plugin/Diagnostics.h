@@ -18,6 +18,27 @@ enum class Diag : unsigned {
 #include "Diagnostics.def"
 };
 
+/// The %select cases of Diag::NotStatic, in the message's order.
+enum NotStaticKind : unsigned {
+  NS_Function,
+  NS_Type,
+  NS_Parameter,
+  NS_Field,
+  NS_LocalVariable,
+  NS_NotDefinition,
+  NS_Statement,
+  NS_Other
+};
+
+/// The %select cases of Diag::Template, in the message's order.
+enum TemplateKind : unsigned {
+  TK_Inline,
+  TK_VarTemplate,
+  TK_Dependent,
+  TK_StaticInInline,
+  TK_Weak
+};
+
 /// Emits \p D at \p Loc; stream arguments into the result as with any
 /// clang diagnostic.
 clang::DiagnosticBuilder report(clang::DiagnosticsEngine &Engine,

@@ -255,7 +255,7 @@ private:
     if (FD->isExternC() && FD->getDeclName().isIdentifier()) {
       llvm::StringRef Name = FD->getName();
       if (Name.starts_with("__allocsel_"))
-        return Name == "__allocsel_selection" ? Sink::None : Sink::Route;
+        return isInfoRoute(Name) ? Sink::None : Sink::Route;
     }
     if (FD->isReplaceableGlobalAllocationFunction())
       return Sink::GlobalOperator;

@@ -57,16 +57,6 @@ namespace {
 // [[global_allocator]]
 //===----------------------------------------------------------------------===//
 
-// %select index of Diag::NotStatic for each kind of declaration.
-enum {
-  NS_Function = 0,
-  NS_Type = 1,
-  NS_Parameter = 2,
-  NS_Field = 3,
-  NS_Statement = 6,
-  NS_Other = 7
-};
-
 struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
   GlobalAllocatorAttrInfo() {
     // Arguments are rejected by the handler with allocsel's own diagnostic,
@@ -90,7 +80,7 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
                             const Decl *D) const override {
     if (isa<VarDecl>(D) && !isa<ParmVarDecl>(D))
       return true;
-    unsigned Kind = NS_Other;
+    NotStaticKind Kind = NS_Other;
     if (isa<FunctionDecl>(D) || isa<FunctionTemplateDecl>(D))
       Kind = NS_Function;
     else if (isa<TypeDecl>(D) || isa<ClassTemplateDecl>(D))

@@ -4,13 +4,14 @@
 //
 //   void *__allocsel_new(size_t size, size_t align) noexcept;    ... and
 //   __allocsel_delete, __allocsel_alloc, __allocsel_dealloc,
-//   __allocsel_alloc_zeroed, __allocsel_realloc, __allocsel_selection.
+//   __allocsel_alloc_zeroed, __allocsel_realloc, __allocsel_info
+//   (the list: <allocsel/detail/routes.def>).
 //
 // In the unit that selects `G`, the plugin defines each of them as
 //
 //   return ::allocsel::detail::route_X(G, params...);
 //
-// and __allocsel_selection as route_selection("<description>"). They have
+// and __allocsel_info as route_info("variable", "type", "file:line:col"). They have
 // default visibility and are weak: a shared library that selects exports
 // them, and the process binds every reference to one definition (docs/guide.md
 // section 3). Next
@@ -42,6 +43,8 @@
 #include "clang/Sema/Sema.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
+
 using namespace clang;
 
 namespace allocsel {
@@ -56,32 +59,34 @@ struct Route {
   bool Operator = false;
 };
 
+/// The routes of <allocsel/detail/routes.def>, then the operators.
+#define ALLOCSEL_ROUTE(NAME, ...) {"__allocsel_" #NAME, "route_" #NAME},
 #define ALLOCSEL_OPERATOR_ROUTE(M, T) {"__allocsel_impl_" #M, #T, true},
 constexpr Route Routes[] = {
-    {"__allocsel_alloc", "route_alloc"},
-    {"__allocsel_dealloc", "route_dealloc"},
-    {"__allocsel_alloc_zeroed", "route_alloc_zeroed"},
-    {"__allocsel_realloc", "route_realloc"},
-    {"__allocsel_new", "route_new"},
-    {"__allocsel_delete", "route_delete"},
-    {"__allocsel_selection", "route_selection"},
+#include <allocsel/detail/routes.def>
     // The 20 operators, compiled here where the selection's members are
     // visible, so that its fast path inlines into operator new and delete.
     ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_ROUTE)
 };
 #undef ALLOCSEL_OPERATOR_ROUTE
 
-/// "selected|app::GLOBAL|Counting|main.cpp:12:41", parsed by
-/// allocsel::global_allocator_info().
-std::string describe(const VarDecl *V, const SourceManager &SM,
-                     const PrintingPolicy &Policy) {
-  std::string Out;
-  llvm::raw_string_ostream OS(Out);
-  OS << "selected|" << describeVariable(V, Policy) << "|" << V->getType().getUnqualifiedType().getAsString(Policy) << "|";
+/// The route that describes the selection (route_info takes the
+/// description instead of the allocator).
+#define ALLOCSEL_ROUTE(...)
+#define ALLOCSEL_INFO_ROUTE(NAME, ...) constexpr llvm::StringLiteral InfoRoute = "__allocsel_" #NAME;
+#include <allocsel/detail/routes.def>
+
+/// What allocsel::global_allocator_info() reports of the selection \p V:
+/// route_info("app::GLOBAL", "Counting", "main.cpp:12:41").
+std::array<std::string, 3> describe(const VarDecl *V, const SourceManager &SM,
+                                    const PrintingPolicy &Policy) {
+  std::string Location;
   PresumedLoc P = SM.getPresumedLoc(V->getLocation());
   if (P.isValid())
-    OS << P.getFilename() << ":" << P.getLine() << ":" << P.getColumn();
-  return Out;
+    Location = (llvm::Twine(P.getFilename()) + ":" + llvm::Twine(P.getLine()) + ":" +
+                llvm::Twine(P.getColumn())).str();
+  return {describeVariable(V, Policy), V->getType().getUnqualifiedType().getAsString(Policy),
+          Location};
 }
 
 class Emitter {
@@ -218,12 +223,13 @@ private:
     if (Callee.isInvalid())
       return nullptr;
     llvm::SmallVector<Expr *, 5> Args;
-    if (R.Symbol == "__allocsel_selection") {
-      // route_selection("selected|app::GLOBAL|Counting|main.cpp:12:41")
-      std::string Text = describe(V, S.getSourceManager(), Ctx.getPrintingPolicy());
-      QualType StrTy = Ctx.getStringLiteralArrayType(Ctx.CharTy, Text.size());
-      Args.push_back(StringLiteral::Create(Ctx, Text, StringLiteralKind::Ordinary,
-                                           /*Pascal=*/false, StrTy, Loc));
+    if (R.Symbol == InfoRoute) {
+      // route_info("app::GLOBAL", "Counting", "main.cpp:12:41")
+      for (const std::string &Text : describe(V, S.getSourceManager(), Ctx.getPrintingPolicy())) {
+        QualType StrTy = Ctx.getStringLiteralArrayType(Ctx.CharTy, Text.size());
+        Args.push_back(StringLiteral::Create(Ctx, Text, StringLiteralKind::Ordinary,
+                                             /*Pascal=*/false, StrTy, Loc));
+      }
     } else {
       Args.push_back(S.BuildDeclRefExpr(V, V->getType().getNonReferenceType(),
                                         VK_LValue, Loc));
@@ -246,6 +252,8 @@ private:
 };
 
 } // namespace
+
+bool isInfoRoute(llvm::StringRef Symbol) { return Symbol == InfoRoute; }
 
 std::string describeVariable(const VarDecl *V, const PrintingPolicy &Policy) {
   std::string Out;

@@ -30,6 +30,10 @@ void emitThunks(clang::Sema &S);
 void emitModuleAsm(clang::Sema &S, llvm::StringRef Asm);
 
 /// How a selection is named to users: "app::GLOBAL", "main()::GLOBAL".
+/// True for the route that describes the selection (__allocsel_info), which
+/// calls no allocator.
+bool isInfoRoute(llvm::StringRef Symbol);
+
 std::string describeVariable(const clang::VarDecl *V,
                              const clang::PrintingPolicy &Policy);
 

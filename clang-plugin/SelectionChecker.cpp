@@ -17,16 +17,6 @@ using namespace clang;
 namespace allocsel {
 namespace {
 
-// %select indexes of Diag::NotStatic and Diag::Template.
-enum { NS_LocalVariable = 4, NS_NotDefinition = 5 };
-enum {
-  TK_Inline = 0,
-  TK_VarTemplate = 1,
-  TK_Dependent = 2,
-  TK_StaticInInline = 3,
-  TK_Weak = 4
-};
-
 /// Whether clang has already rejected something the type checks depend on:
 /// the variable's class (a member or base of invalid type) or its
 /// initializer. Checking them would only repeat clang's error in other words.

@@ -137,15 +137,18 @@ struct ExecutableDefault {
   }
 };
 
+constexpr ExecutableDefault route_target{};
+const char *route_type() noexcept { return system() ? "allocsel::System" : "allocsel::Jemalloc"; }
+const char *route_reason() noexcept {
+  return system() ? "the default for executables, System here (ALLOCSEL_DEFAULT=system, or a "
+                    "sanitizer runtime or valgrind in the process): no [[global_allocator]] in "
+                    "the program"
+                  : "the default for executables: no [[global_allocator]] in the program";
+}
+
 } // namespace
 
-ALLOCSEL_DEFINE_ROUTES_ONLY(ExecutableDefault,
-                       system() ? "default||allocsel::System|the default for executables, "
-                                  "System here (ALLOCSEL_DEFAULT=system, or a sanitizer "
-                                  "runtime or valgrind in the process): no [[global_allocator]] in "
-                                  "the program"
-                                : "default||allocsel::Jemalloc|the default for executables: "
-                                  "no [[global_allocator]] in the program")
+#include "define_routes.inc"
 
 // ---------------------------------------------------------------------------
 // The operators: thunks that jump through a table (thunks.h). Each entry

@@ -49,9 +49,9 @@
 // NM-NEXT: {{[TW]}} __allocsel_alloc_zeroed
 // NM-NEXT: {{[TW]}} __allocsel_dealloc
 // NM-NEXT: {{[TW]}} __allocsel_delete
+// NM-NEXT: {{[TW]}} __allocsel_info
 // NM-NEXT: {{[TW]}} __allocsel_new
 // NM-NEXT: {{[TW]}} __allocsel_realloc
-// NM-NEXT: {{[TW]}} __allocsel_selection
 
 #include <allocsel/alloc.h>
 
