@@ -6,7 +6,8 @@
 // The selection counts: no allocation reached it for any of these.
 // RUN: %cxx -O0 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.O0 && %t.O0 | FileCheck %s
 // RUN: %cxx -O2 %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.O2 && %t.O2 | FileCheck %s
-// RUN: %cxx -O2 -DDEFAULT %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.default && %t.default | FileCheck %s
+// RUN: %cxx -O0 -DDEFAULT %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.default.O0 && %t.default.O0 | FileCheck %s
+// RUN: %cxx -O2 -DDEFAULT %s $(allocsel-config --ldflags) $(allocsel-config --libs) -o %t.default.O2 && %t.default.O2 | FileCheck %s
 // CHECK: new int[n]: bad_array_new_length
 // CHECK-NEXT: new std::string[n]: bad_array_new_length
 // CHECK-NEXT: aligned new[]: bad_array_new_length

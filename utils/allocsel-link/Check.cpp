@@ -345,6 +345,34 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
       Result.Findings.push_back(std::move(F));
     }
 
+  // The program's one selection is in a provider library the executable
+  // loads, but the process will not bind the provider's operators: the
+  // executable defines operator new itself (the default, linked because the
+  // provider came after allocsel's libraries), or it reaches the provider
+  // only through another library (its link never saw the provider, so it
+  // took the default, or, without allocsel, the C++ library comes first in
+  // load order). A sanitizer's operators winning is the documented rule for
+  // sanitizers, not this mistake.
+  if (Sites.size() == 1 && Sites.front().In->K == Artifact::SharedLibrary &&
+      Sites.front().In->ExportsOperators)
+    for (const Artifact &E : In.Artifacts) {
+      if (E.K != Artifact::Executable || E.Dependency || !E.Sanitizer.empty() ||
+          routingOf(E).Selection)
+        continue;
+      const Site &P = Sites.front();
+      bool Direct = !P.In->Dependency || P.In->NeededBy == E.Where.File;
+      if (Direct && !E.ExportsOperators)
+        continue; // the provider is bound: the executable's allocator
+      Finding F = Direct ? finding(Msg::ProviderAfterDefault, P.sel().Loc, P.In->Where,
+                                   P.sel().Variable, P.In->Where.str(), E.Where.str())
+                         : finding(Msg::ProviderBehindLibrary, P.sel().Loc, P.In->Where,
+                                   P.sel().Variable, P.In->Where.str(), E.Where.str(),
+                                   P.In->NeededBy);
+      F.Notes.push_back(note(Msg::ProviderAtRunTime, std::nullopt, P.In->Where,
+                             P.In->Where.str(), P.sel().Variable));
+      Result.Findings.push_back(std::move(F));
+    }
+
   CrossUnit(In, Opts).run(Result.Findings);
   return Result;
 }
