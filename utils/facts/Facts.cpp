@@ -300,44 +300,36 @@ public:
     return true;
   }
   bool location(Location &L) { return str(L.File) && R.uleb32(L.Line) && R.uleb32(L.Column); }
-  bool steps(std::vector<Step> &Out) {
+  /// A count, then that many elements, each read by \p Element.
+  template <class T, class ReadElement> bool list(std::vector<T> &Out, ReadElement Element) {
     std::uint64_t N;
     if (!R.count(N))
       return false;
     for (std::uint64_t I = 0; I < N; ++I) {
-      Step S;
-      if (!str(S.Callee) || !location(S.Loc) || !R.uleb32(S.Skipped))
+      T E;
+      if (!Element(E))
         return false;
-      Out.push_back(std::move(S));
+      Out.push_back(std::move(E));
     }
     return true;
   }
+  bool steps(std::vector<Step> &Out) {
+    return list(Out, [&](Step &S) {
+      return str(S.Callee) && location(S.Loc) && R.uleb32(S.Skipped);
+    });
+  }
   bool call(ExternalCall &C) { return str(C.Symbol) && str(C.Display) && steps(C.Steps); }
   bool function(FunctionSummary &F) {
-    std::uint64_t Flags, Calls;
+    std::uint64_t Flags;
     if (!str(F.Symbol) || !str(F.Display) || !location(F.Loc) || !R.uleb(Flags))
       return false;
     unpackFlags(Flags, F, FunctionFlags);
     if (F.Allocates && (!str(F.Sink) || !steps(F.Chain)))
       return false;
-    if (!R.count(Calls))
-      return false;
-    for (std::uint64_t I = 0; I < Calls; ++I)
-      if (!call(F.Calls.emplace_back()))
-        return false;
-    return true;
+    return list(F.Calls, [&](ExternalCall &C) { return call(C); });
   }
   bool functions(std::vector<FunctionSummary> &Out) {
-    std::uint64_t N;
-    if (!R.count(N))
-      return false;
-    for (std::uint64_t I = 0; I < N; ++I) {
-      FunctionSummary F;
-      if (!function(F))
-        return false;
-      Out.push_back(std::move(F));
-    }
-    return true;
+    return list(Out, [&](FunctionSummary &F) { return function(F); });
   }
 
 private:
