@@ -23,6 +23,8 @@ crash report) or a hang (--timeout) fails it.
 
   corpus.py --sample 60         a deterministic sample (CI)
   corpus.py --measure           the whole corpus, with plain-compile times
+  corpus.py --slice 4000:       the units from the 4000th on, in the corpus's
+                                order (the order progress lines count in)
 
 Prints one line per failure (with the command that reproduces it) and a
 summary; exits 1 if any unit failed.
@@ -173,6 +175,9 @@ def main():
     ap.add_argument("--include", required=True, help="where <allocsel/alloc.h> is")
     ap.add_argument("--corpus", choices=["boost", "std", "all"], default="all")
     ap.add_argument("--sample", type=int, help="check only this many units")
+    ap.add_argument("--slice", metavar="START:END",
+                    help="check only units START to END-1 of the corpus's order (either may be "
+                         "left out): to resume a whole run, or split it")
     ap.add_argument("--modes", default="default,selection,strict",
                     help="plugin modes to run (default,selection,strict)")
     ap.add_argument("--measure", action="store_true",
@@ -183,6 +188,9 @@ def main():
 
     todo = units(args)
     total = len(todo)
+    if args.slice:
+        start, _, end = args.slice.partition(":")
+        todo = todo[int(start or 0):int(end) if end else None]
     if args.sample:
         todo = sample(todo, args.sample)
     print(f"corpus: {len(todo)} of {total} units "
