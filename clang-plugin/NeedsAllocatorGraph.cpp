@@ -165,16 +165,8 @@ public:
       if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
         return true;
       IndirectCallee Target = indirectCallee(Callee);
-      switch (G.P.indirectCall(Target.Through)) {
-      case CallTargets::Unknown:
-        Out.push_back({nullptr, Loc, facts::IndirectCall});
-        break;
-      case CallTargets::Possible:
-        add(G.addressTakenDispatcher(Target), Loc);
-        break;
-      case CallTargets::None:
-        break;
-      }
+      addTargets(G.P.indirectCall(Target.Through), Loc, facts::IndirectCall,
+                 [&] { return G.addressTakenDispatcher(Target); });
       return true;
     }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
@@ -187,17 +179,24 @@ public:
     add(FD, Loc);
     if (Devirtualized)
       return true;
-    switch (G.P.virtualCall()) {
+    addTargets(G.P.virtualCall(), Loc, "a virtual call",
+               [&] { return G.overridersDispatcher(MD); });
+    return true;
+  }
+  /// What the policy says a call at \p Loc reaches besides the function it
+  /// names: an unknown call named \p Unknown, or \p Dispatcher's targets.
+  void addTargets(CallTargets T, SourceLocation Loc, const char *Unknown,
+                  llvm::function_ref<const FunctionDecl *()> Dispatcher) {
+    switch (T) {
     case CallTargets::Unknown:
-      Out.push_back({nullptr, Loc, "a virtual call"});
+      Out.push_back({nullptr, Loc, Unknown});
       break;
     case CallTargets::Possible:
-      add(G.overridersDispatcher(MD), Loc);
+      add(Dispatcher(), Loc);
       break;
     case CallTargets::None:
       break;
     }
-    return true;
   }
   /// An object whose dynamic type is its static type: a variable or member
   /// of class type (not a reference or pointer), or a temporary.

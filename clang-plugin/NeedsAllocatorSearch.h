@@ -62,7 +62,7 @@ public:
   /// reports), else its first and last calls only, with the number of calls
   /// between (for summaries, in time independent of the chain's length).
   /// Exits come from exitsBackward().
-  Found search(const clang::FunctionDecl *Start, bool WholeChain = true) const;
+  Found search(const clang::FunctionDecl *Start, bool WholeChain) const;
 
   /// Work done, for -fplugin-arg-allocsel-stats: functions read, calls
   /// among them, and search steps (callers looked at by exitsBackward()).
