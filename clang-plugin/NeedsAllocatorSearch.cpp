@@ -30,7 +30,6 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
   // Forward: read each reachable body once, remembering who calls whom.
   llvm::SmallPtrSet<const FunctionDecl *, 32> Seen;
   std::vector<const FunctionDecl *> Work(Starts.begin(), Starts.end()), Exits;
-  ExternalsSeen.clear();
   std::deque<const FunctionDecl *> Sinks; // breadth first, backward
   std::vector<const FunctionDecl *> UnknownCallers; // one call from a sink
   for (const FunctionDecl *FD : Starts)

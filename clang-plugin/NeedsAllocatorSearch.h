@@ -44,10 +44,10 @@ class Search {
 public:
   explicit Search(Graph &G) : G(G) {}
 
-  /// Reads every function reachable from \p Starts once; then, backward,
-  /// gives each its next call on a shortest chain to the global allocator
-  /// (and that chain's length and last call), and marks those from which an
-  /// external function can be reached.
+  /// Runs once, first. Reads every function reachable from \p Starts once;
+  /// then, backward, gives each its next call on a shortest chain to the
+  /// global allocator (and that chain's length and last call), and marks
+  /// those from which an external function can be reached.
   void explore(llvm::ArrayRef<const clang::FunctionDecl *> Starts);
   /// The exits of every function of \p StopAt (the summarized functions):
   /// breadth first backward from each external function (and each
