@@ -16,7 +16,10 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <tuple>
 
 using namespace clang;
 
@@ -172,6 +175,11 @@ void SummaryWriter::marks(const UnitState &State) {
   for (const FunctionDecl *FD : State.NeedsAllocatorFns)
     if (!FD->isDependentContext() && !FD->getDescribedFunctionTemplate())
       Rec.Marked.push_back({symbol(FD->getCanonicalDecl()), displayName(Ctx, FD)});
+  // The set is ordered by address, which changes from one run to the next:
+  // the same unit must make the same object.
+  llvm::sort(Rec.Marked, [](const facts::MarkedFunction &A, const facts::MarkedFunction &B) {
+    return std::tie(A.Symbol, A.Display) < std::tie(B.Symbol, B.Display);
+  });
 }
 
 } // namespace allocsel
