@@ -139,7 +139,7 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   // once, not once per caller (a unit of generated code has thousands of
   // exported functions, an allocator unit as many roots).
   llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
-  Searcher.exitsBackward(Summarizable, ExitsOf);
+  Searcher.exitsBackward(Starts, ExitsOf);
 
   // A root's chain to the global allocator is reported here, whole, when it
   // stays in the unit.

@@ -132,7 +132,7 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
   }
 }
 
-void Search::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
+void Search::exitsBackward(llvm::ArrayRef<const FunctionDecl *> Summarized,
                           llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out) {
   // What each function found reaching the current target: its first call
   // toward it, the last call of the chain, and the chain's length.
@@ -142,8 +142,11 @@ void Search::exitsBackward(const llvm::DenseSet<const FunctionDecl *> &StopAt,
     unsigned Dist = 0;
   };
   llvm::DenseMap<const FunctionDecl *, Reach> Seen;
+  llvm::DenseSet<const FunctionDecl *> StopAt(Summarized.begin(), Summarized.end());
+  // In an order of the source's, not of a set of pointers: the order of
+  // equally near exits in a summary follows it.
   std::vector<const FunctionDecl *> Targets = ExternalsSeen;
-  for (const FunctionDecl *FD : StopAt)
+  for (const FunctionDecl *FD : Summarized)
     if (const Node *I = known(FD); I && I->ReachesExit && !I->Kind.External)
       Targets.push_back(FD);
   // Through a dispatcher (an indirect or virtual call) a summarized

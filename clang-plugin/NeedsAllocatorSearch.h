@@ -49,14 +49,15 @@ public:
   /// global allocator (and that chain's length and last call), and marks
   /// those from which an external function can be reached.
   void explore(llvm::ArrayRef<const clang::FunctionDecl *> Starts);
-  /// The exits of every function of \p StopAt (the summarized functions):
-  /// breadth first backward from each external function (and each
-  /// summarized function with an exit of its own), never through a function
-  /// of \p StopAt, which records the exit instead. Each chain is kept by its
+  /// The exits of every function of \p Summarized (in the order the
+  /// summaries list their exits, for equally near ones): breadth first
+  /// backward from each external function (and each summarized function
+  /// with an exit of its own), never through a summarized function, which
+  /// records the exit instead. Each chain is kept by its
   /// ends. The work is the size of what the exits' callers are, up to
   /// the nearest summarized function, not the size of the unit once per
   /// start (thousands of entry points into one big generated component).
-  void exitsBackward(const llvm::DenseSet<const clang::FunctionDecl *> &StopAt,
+  void exitsBackward(llvm::ArrayRef<const clang::FunctionDecl *> Summarized,
                      llvm::DenseMap<const clang::FunctionDecl *, std::vector<Found::Exit>> &Out);
   /// The chain from \p Start to a sink: whole with \p WholeChain (for
   /// reports), else its first and last calls only, with the number of calls
