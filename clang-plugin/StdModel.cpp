@@ -1,24 +1,26 @@
 //===- StdModel.cpp - what bodyless library functions do ------------------===//
 //
-// The model, in order:
+// The model says what a bodyless function is; what that counts as, in the
+// default and the strict mode, is the policy's (NeedsAllocatorPolicy.cpp,
+// the table of docs/design.md). In order:
 //
-// 1. Members of a class template specialization that takes std::allocator
+// 1. Functions with C language linkage declared in a system header or under
+//    a name reserved to the implementation (the C library, POSIX): the C
+//    library's, which does not use the C++ global allocator.
+// 2. std::__throw_* helpers build an exception object with a message: they
+//    allocate, but only on the way to throwing.
+// 3. std::terminate, abort, quick_exit end the program; the standard
+//    exceptions' destructors, what() and code() only read.
+// 4. Members of a class template specialization that takes std::allocator
 //    (directly or nested: basic_string<char, char_traits<char>,
 //    allocator<char>>, basic_stringbuf<...>) allocate, except a short list
 //    of members that only read (find, compare, copy, ...). These are the
 //    `extern template` members of std::string and the string streams.
-// 2. Named standard classes and functions that allocate: locale and stream
+// 5. Named standard classes and functions that allocate: locale and stream
 //    construction, std::thread start-up, the standard exception classes'
 //    constructors (they copy their message into a reference-counted string),
 //    std::filesystem::path.
-// 3. std::__throw_* helpers build an exception object with a message: they
-//    allocate, but only on the way to throwing. The default policy does not
-//    count them; the strict one does.
-// 4. Functions declared in a system header with C language linkage (the C
-//    library, POSIX) do not use the C++ global allocator.
-// 5. Any other standard library function without a body: unknown. The
-//    default policy assumes it does not allocate; the strict one that it
-//    does.
+// 6. Any other standard library function without a body: unknown.
 // Anything else is the user's code, whose body may be in another unit: the
 // link check follows it there.
 //
@@ -121,11 +123,6 @@ bool isAllocatingStdMember(const CXXRecordDecl *RD, llvm::StringRef Member, bool
 } // namespace
 
 LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
-  if (FD->getBuiltinID())
-    return LibraryKind::DoesNotAllocate;
-  // A trivial constructor, destructor or assignment has no code at all.
-  if (FD->isTrivial())
-    return LibraryKind::DoesNotAllocate;
   llvm::StringRef Name =
       FD->getDeclName().isIdentifier() ? FD->getName() : llvm::StringRef();
   const DeclContext *DC = FD->getDeclContext();
@@ -138,7 +135,7 @@ LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
     bool Reserved = Name.starts_with("__") ||
                     (Name.size() > 1 && Name[0] == '_' && llvm::isUpper(Name[1]));
     if (FD->isExternC() && (Reserved || SM.isInSystemHeader(FD->getLocation())))
-      return LibraryKind::DoesNotAllocate;
+      return LibraryKind::CLibrary;
     return LibraryKind::NotLibrary;
   }
 
@@ -147,11 +144,11 @@ LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
   // Ending the program, and the standard exceptions' own members (only
   // their constructors copy a message).
   if (Name == "terminate" || Name == "abort" || Name == "quick_exit")
-    return LibraryKind::DoesNotAllocate;
+    return LibraryKind::EndsProgram;
   if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
     if (isExceptionClass(MD->getParent()) &&
         (isa<CXXDestructorDecl>(MD) || Name == "what" || Name == "code"))
-      return LibraryKind::DoesNotAllocate;
+      return LibraryKind::ExceptionMember;
 
   for (const DeclContext *C = DC; C && C->isRecord(); C = C->getParent()) {
     const auto *RD = cast<CXXRecordDecl>(C);

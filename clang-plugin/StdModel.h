@@ -17,15 +17,22 @@ class FunctionDecl;
 
 namespace allocsel {
 
+/// What the model knows of a bodyless function. What each kind counts as,
+/// in the default and the strict mode, is the policy's
+/// (NeedsAllocatorPolicy.cpp).
 enum class LibraryKind {
-  NotLibrary,       // the user's code: its body may be in another unit
-  Allocates,        // a standard library function that allocates
-  ThrowHelper,      // std::__throw_*: allocates only to report an error
-  DoesNotAllocate,  // a library function known not to use the global allocator
-  Unknown,          // a standard library function the model does not know
+  NotLibrary,      // the user's code: its body may be in another unit
+  CLibrary,        // C linkage: the C library, POSIX, the C++ runtime's C side
+  Allocates,       // a standard library function that allocates
+  DoesNotAllocate, // a standard library function that only reads
+  EndsProgram,     // std::terminate, abort, quick_exit
+  ExceptionMember, // a standard exception's destructor, what() or code()
+  ThrowHelper,     // std::__throw_*: allocates only to report an error
+  Unknown,         // a standard library function the model does not know
 };
 
-/// Classifies \p FD, a function without a body in the unit.
+/// Classifies \p FD, a function without a body in the unit that is neither
+/// a builtin nor a trivial special member (the policy sees to those first).
 LibraryKind classifyLibraryFunction(const clang::FunctionDecl *FD);
 
 } // namespace allocsel

@@ -1,0 +1,422 @@
+//===- NeedsAllocatorGraph.cpp - who calls whom ---------------------------===//
+//
+// What counts as a call (CallCollector): direct calls, member and operator
+// calls, constructors (and the destructor of what they construct),
+// destructors of temporaries and locals, the operator new/delete of new- and
+// delete-expressions, constructor initializers, implicit member and base
+// destructors, default arguments and default member initializers. A
+// lambda's body is its call operator's, reached when the lambda is called.
+// What is never evaluated calls nothing.
+//
+// Calls whose target is not known statically go where the policy says:
+//   virtual call    the method and every override the unit defines, unless
+//                   devirtualized (qualified, final, or an object whose
+//                   dynamic type is known);
+//   indirect call   every function of the same type whose address the unit
+//                   takes (found once, on the first indirect call).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NeedsAllocatorGraph.h"
+
+#include "ClangCompat.h"
+#include "CrashGuard.h"
+#include "Facts.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace clang;
+
+namespace allocsel {
+
+namespace {
+
+const FunctionDecl *canonical(const FunctionDecl *FD) {
+  return FD ? FD->getCanonicalDecl() : nullptr;
+}
+
+/// What an indirect call's callee expression calls. Total over every callee
+/// clang builds: a function pointer or reference, a pointer to member
+/// (`(o.*pm)()`, `(p->*pm)()`), a block (`^{...}()`), and anything else
+/// (no function of the unit is its target).
+IndirectCallee indirectCallee(const Expr *Callee) {
+  Callee = Callee->IgnoreParens();
+  IndirectCallee R;
+  bool Member = false;
+  QualType T = Callee->getType();
+  if (const auto *BO = dyn_cast<BinaryOperator>(Callee); BO && BO->isPtrMemOp()) {
+    T = BO->getRHS()->getType(); // the bound member's type is a placeholder
+    Member = true;
+  }
+  if (const auto *P = T->getAs<PointerType>())
+    T = P->getPointeeType();
+  else if (const auto *Ref = T->getAs<ReferenceType>())
+    T = Ref->getPointeeType();
+  else if (const auto *MP = T->getAs<MemberPointerType>()) {
+    T = MP->getPointeeType();
+    Member = true;
+  } else if (T->getAs<BlockPointerType>()) {
+    R.Through = CallThrough::Block;
+    return R;
+  }
+  if (T.isNull() || T->isDependentType() || !T->getAs<FunctionType>())
+    return R;
+  R.Through = Member ? CallThrough::MemberPointer : CallThrough::FunctionPointer;
+  R.Type = T;
+  return R;
+}
+
+} // namespace
+
+/// Collects the calls of one function body, in one pass over it.
+class CallCollector : public RecursiveASTVisitor<CallCollector> {
+  using Base = RecursiveASTVisitor<CallCollector>;
+
+public:
+  CallCollector(Graph &G, std::vector<Call> &Out) : G(G), Out(Out) {}
+
+  bool shouldVisitImplicitCode() const { return true; }
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  // A lambda's body runs when the lambda is called, as its call operator.
+  bool TraverseLambdaExpr(LambdaExpr *E) {
+    for (Expr *Init : E->capture_inits())
+      if (Init)
+        TraverseStmt(Init);
+    return true;
+  }
+  // Local classes' member functions are functions of their own.
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+
+  // Operands that are never evaluated call nothing: sizeof, alignof,
+  // noexcept(...), decltype, typeof, static_assert, requires-expressions,
+  // typeid of a non-polymorphic operand, and the arguments of
+  // __builtin_constant_p and __builtin_assume.
+  bool TraverseUnaryExprOrTypeTraitExpr(UnaryExprOrTypeTraitExpr *, DataRecursionQueue * = nullptr) {
+    return true;
+  }
+  bool TraverseCXXNoexceptExpr(CXXNoexceptExpr *, DataRecursionQueue * = nullptr) { return true; }
+  bool TraverseRequiresExpr(RequiresExpr *, DataRecursionQueue * = nullptr) { return true; }
+  bool TraverseStaticAssertDecl(StaticAssertDecl *) { return true; }
+  bool TraverseDecltypeTypeLoc(DecltypeTypeLoc ALLOCSEL_TYPELOC_EXTRA) { return true; }
+  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc ALLOCSEL_TYPELOC_EXTRA) { return true; }
+  bool TraverseCXXTypeidExpr(CXXTypeidExpr *E, DataRecursionQueue *Q = nullptr) {
+    return E->isPotentiallyEvaluated() ? Base::TraverseCXXTypeidExpr(E, Q) : true;
+  }
+  bool TraverseCallExpr(CallExpr *E, DataRecursionQueue *Q = nullptr) {
+    switch (E->getBuiltinCallee()) {
+    case Builtin::BI__builtin_constant_p:
+    case Builtin::BI__builtin_assume:
+      return true;
+    default:
+      return Base::TraverseCallExpr(E, Q);
+    }
+  }
+  // A consteval call runs in the compiler, not in the program.
+  bool TraverseConstantExpr(ConstantExpr *E, DataRecursionQueue *Q = nullptr) {
+    return E->isImmediateInvocation() ? true : Base::TraverseConstantExpr(E, Q);
+  }
+  // Of a C11 _Generic, only the selected association is evaluated.
+  bool TraverseGenericSelectionExpr(GenericSelectionExpr *E, DataRecursionQueue * = nullptr) {
+    if (E->isResultDependent())
+      return true;
+    return TraverseStmt(E->getResultExpr());
+  }
+  // The discarded branch of an `if constexpr` is never compiled; its
+  // condition is a constant.
+  bool TraverseIfStmt(IfStmt *If, DataRecursionQueue *Q = nullptr) {
+    if (!If->isConstexpr())
+      return Base::TraverseIfStmt(If, Q);
+    std::optional<Stmt *> Taken = If->getNondiscardedCase(G.Ctx);
+    if (!Taken)
+      return Base::TraverseIfStmt(If, Q);
+    TraverseStmt(If->getInit());
+    if (VarDecl *CV = If->getConditionVariable())
+      TraverseDecl(CV);
+    return *Taken ? TraverseStmt(*Taken) : true;
+  }
+
+  void add(const FunctionDecl *FD, SourceLocation Loc) {
+    if (FD)
+      Out.push_back({canonical(FD), Loc});
+  }
+  /// Destructors run after what the code calls explicitly: they are added
+  /// last, so that of two chains of the same length, the one the user
+  /// wrote is reported.
+  void addDestructor(QualType T, SourceLocation Loc) {
+    if (T->isDependentType())
+      return;
+    if (const CXXRecordDecl *RD = G.Ctx.getBaseElementType(T)->getAsCXXRecordDecl())
+      if (RD->hasDefinition() && !RD->hasTrivialDestructor())
+        if (const FunctionDecl *Dtor = RD->getDestructor())
+          Destructors.push_back({canonical(Dtor), Loc});
+  }
+
+  bool VisitCallExpr(CallExpr *CE) {
+    SourceLocation Loc = CE->getExprLoc();
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD) {
+      const Expr *Callee = CE->getCallee();
+      if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
+        return true;
+      IndirectCallee Target = indirectCallee(Callee);
+      addTargets(G.P.indirectCall(Target.Through), Loc, facts::IndirectCall,
+                 [&] { return G.addressTakenDispatcher(Target); });
+      return true;
+    }
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
+    // Devirtualized: a qualified call, a final method or class, or an
+    // object whose dynamic type is known (`b.what()` on a local object).
+    bool Devirtualized = !MD || !MD->isVirtual() || (ME && ME->hasQualifier()) ||
+                         (ME && knownDynamicType(ME->getBase())) ||
+                         MD->hasAttr<FinalAttr>() || MD->getParent()->hasAttr<FinalAttr>();
+    add(FD, Loc);
+    if (Devirtualized)
+      return true;
+    addTargets(G.P.virtualCall(), Loc, "a virtual call",
+               [&] { return G.overridersDispatcher(MD); });
+    return true;
+  }
+  /// What the policy says a call at \p Loc reaches besides the function it
+  /// names: an unknown call named \p Unknown, or \p Dispatcher's targets.
+  void addTargets(CallTargets T, SourceLocation Loc, const char *Unknown,
+                  llvm::function_ref<const FunctionDecl *()> Dispatcher) {
+    switch (T) {
+    case CallTargets::Unknown:
+      Out.push_back({nullptr, Loc, Unknown});
+      break;
+    case CallTargets::Possible:
+      add(Dispatcher(), Loc);
+      break;
+    case CallTargets::None:
+      break;
+    }
+  }
+  /// An object whose dynamic type is its static type: a variable or member
+  /// of class type (not a reference or pointer), or a temporary.
+  static bool knownDynamicType(const Expr *Object) {
+    Object = Object->IgnoreParenImpCasts();
+    if (Object->isPRValue() || isa<MaterializeTemporaryExpr>(Object))
+      return !Object->getType()->isPointerType();
+    const ValueDecl *D = nullptr;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Object))
+      D = DRE->getDecl();
+    else if (const auto *M = dyn_cast<MemberExpr>(Object)) // x.f or p->f: f is a whole object
+      D = M->getMemberDecl();
+    return D && (isa<VarDecl>(D) || isa<FieldDecl>(D)) && D->getType()->isRecordType();
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    add(E->getConstructor(), E->getExprLoc());
+    return true;
+  }
+  // `using Base::Base;`: the derived class's constructor runs the base's.
+  bool VisitCXXInheritedCtorInitExpr(CXXInheritedCtorInitExpr *E) {
+    add(E->getConstructor(), E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXNewExpr(CXXNewExpr *E) {
+    if (FunctionDecl *New = E->getOperatorNew())
+      if (!New->isReservedGlobalPlacementOperator())
+        add(New, E->getExprLoc());
+    if (FunctionDecl *Delete = E->getOperatorDelete())
+      if (!Delete->isReservedGlobalPlacementOperator())
+        add(Delete, E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXDeleteExpr(CXXDeleteExpr *E) {
+    add(E->getOperatorDelete(), E->getExprLoc());
+    if (QualType T = E->getDestroyedType(); !T.isNull())
+      addDestructor(T, E->getExprLoc());
+    return true;
+  }
+  bool VisitCXXBindTemporaryExpr(CXXBindTemporaryExpr *E) {
+    if (const FunctionDecl *Dtor = E->getTemporary()->getDestructor())
+      Destructors.push_back({canonical(Dtor), E->getExprLoc()});
+    return true;
+  }
+  bool VisitVarDecl(VarDecl *VD) {
+    // A static local is destroyed at exit, not when the function returns.
+    if (!isa<ParmVarDecl>(VD) && !VD->hasGlobalStorage() &&
+        !VD->getType()->isReferenceType())
+      addDestructor(VD->getType(), VD->getLocation());
+    return true;
+  }
+  bool VisitCXXDefaultArgExpr(CXXDefaultArgExpr *E) {
+    return TraverseStmt(E->getExpr());
+  }
+  bool VisitCXXDefaultInitExpr(CXXDefaultInitExpr *E) {
+    return TraverseStmt(E->getExpr());
+  }
+
+  void collect(const FunctionDecl *Def) {
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->getInit())
+          TraverseStmt(Init->getInit());
+    if (const auto *Dtor = dyn_cast<CXXDestructorDecl>(Def)) {
+      // Members and bases are destroyed after the body, implicitly.
+      const CXXRecordDecl *RD = Dtor->getParent();
+      for (const FieldDecl *F : RD->fields())
+        addDestructor(F->getType(), Dtor->getLocation());
+      for (const CXXBaseSpecifier &B : RD->bases())
+        addDestructor(B.getType(), Dtor->getLocation());
+      // (Only the deleting destructor calls operator delete, for a
+      // delete-expression, which has its own call to it.)
+    }
+    TraverseStmt(Def->getBody());
+    Out.insert(Out.end(), Destructors.begin(), Destructors.end());
+  }
+
+private:
+  Graph &G;
+  std::vector<Call> &Out;
+  std::vector<Call> Destructors;
+};
+
+const FunctionKind &Graph::kind(const FunctionDecl *FD) {
+  auto [It, New] = Kinds.try_emplace(FD);
+  if (New && !isDispatcher(FD))
+    It->second = P.classify(FD);
+  return It->second;
+}
+
+const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
+  auto It = Edges.find(FD);
+  if (It != Edges.end())
+    return It->second;
+  std::vector<Call> Out; // (collecting may add a dispatcher's edges)
+  if (const FunctionDecl *Def = definition(FD)) {
+    Progress.Current = Def;
+    if (!CrashIn.empty() && Def->getQualifiedNameAsString() == CrashIn)
+      crashForTesting();
+    CallCollector(*this, Out).collect(Def);
+  }
+  return Edges[FD] = std::move(Out);
+}
+
+const FunctionDecl *Graph::addressTakenDispatcher(const IndirectCallee &Callee) {
+  return dispatcher(callKey(Callee.Type, Callee.Through == CallThrough::MemberPointer),
+                    [&](auto &Out) { addressTaken(Callee, Out); });
+}
+
+const FunctionDecl *Graph::overridersDispatcher(const CXXMethodDecl *MD) {
+  return dispatcher({MD->getCanonicalDecl(), 2}, [&](auto &Out) { overriders(MD, Out); });
+}
+
+const FunctionDecl *
+Graph::dispatcher(std::pair<const void *, unsigned> Key,
+                  llvm::function_ref<void(llvm::SmallVectorImpl<const FunctionDecl *> &)> Targets) {
+  auto [It, New] = Dispatchers.try_emplace(Key, nullptr);
+  if (!New)
+    return It->second;
+  llvm::SmallVector<const FunctionDecl *, 8> Found;
+  Targets(Found);
+  if (Found.empty())
+    return nullptr;
+  FunctionDecl *D = FunctionDecl::Create(
+      Ctx, Ctx.getTranslationUnitDecl(), SourceLocation(), SourceLocation(),
+      DeclarationName(&Ctx.Idents.get("__allocsel_dispatch")),
+      Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr, SC_Static);
+  std::vector<Call> &Out = Edges[D];
+  for (const FunctionDecl *T : Found)
+    Out.push_back({canonical(T), SourceLocation()});
+  DispatcherSet.insert(D);
+  return It->second = D;
+}
+
+std::pair<const void *, unsigned> Graph::callKey(QualType FnTy, bool Member) const {
+  if (FnTy->getAs<FunctionProtoType>())
+    FnTy = Ctx.getFunctionTypeWithExceptionSpec(FnTy, EST_None);
+  return {Ctx.getCanonicalType(FnTy).getTypePtr(), Member};
+}
+
+void Graph::overriders(const CXXMethodDecl *MD,
+                       llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
+  if (!Overrides) {
+    // Once per unit: every method that overrides another, by what it
+    // overrides (directly or through a chain of overrides).
+    Overrides.emplace();
+    struct Finder : RecursiveASTVisitor<Finder> {
+      decltype(*Overrides) &Map;
+      explicit Finder(decltype(Map) M) : Map(M) {}
+      bool shouldVisitTemplateInstantiations() const { return true; }
+      bool shouldVisitImplicitCode() const { return true; }
+      bool TraverseStmt(Stmt *) { return true; } // declarations only
+      void note(const CXXMethodDecl *Base, const CXXMethodDecl *Over) {
+        for (const CXXMethodDecl *B : Base->overridden_methods())
+          note(B, Over);
+        Map[Base->getCanonicalDecl()].push_back(Over);
+      }
+      bool VisitCXXMethodDecl(CXXMethodDecl *M) {
+        if (M->isThisDeclarationADefinition() || M->hasBody())
+          for (const CXXMethodDecl *B : M->overridden_methods())
+            note(B, M);
+        return true;
+      }
+    } F(*Overrides);
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+  auto It = Overrides->find(MD->getCanonicalDecl());
+  if (It != Overrides->end())
+    for (const CXXMethodDecl *M : It->second)
+      Out.push_back(M);
+}
+
+void Graph::addressTaken(const IndirectCallee &Callee,
+                         llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
+  if (!AddressTakenFns) {
+    // Once per unit: every function whose address the unit takes.
+    llvm::SetVector<const FunctionDecl *> Taken;
+    struct Finder : RecursiveASTVisitor<Finder> {
+      llvm::SetVector<const FunctionDecl *> &Set;
+      // A direct call's callee decays to a pointer too; that is not taking
+      // the function's address. Parents are visited before children.
+      llvm::SmallPtrSet<const Expr *, 32> Callees;
+      explicit Finder(llvm::SetVector<const FunctionDecl *> &S) : Set(S) {}
+      bool shouldVisitTemplateInstantiations() const { return true; }
+      bool shouldVisitImplicitCode() const { return true; }
+      bool VisitCallExpr(CallExpr *CE) {
+        Callees.insert(CE->getCallee()->IgnoreParens());
+        return true;
+      }
+      void take(const Expr *E) {
+        if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
+          if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
+            Set.insert(FD->getCanonicalDecl());
+      }
+      bool VisitUnaryOperator(UnaryOperator *U) {
+        if (U->getOpcode() == UO_AddrOf)
+          take(U->getSubExpr());
+        return true;
+      }
+      bool VisitImplicitCastExpr(ImplicitCastExpr *C) {
+        if (C->getCastKind() == CK_FunctionToPointerDecay && !Callees.contains(C))
+          take(C->getSubExpr());
+        return true;
+      }
+    } F(Taken);
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+    AddressTakenFns.emplace();
+    for (const FunctionDecl *FD : Taken) {
+      QualType T = FD->getType();
+      if (FD->isDependentContext() || T->isDependentType() || !T->getAs<FunctionType>())
+        continue;
+      // A pointer to member calls non-static member functions only; a
+      // plain function pointer, anything else.
+      const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+      (*AddressTakenFns)[callKey(T, MD && MD->isInstance())].push_back(FD);
+    }
+  }
+  auto It = AddressTakenFns->find(
+      callKey(Callee.Type, Callee.Through == CallThrough::MemberPointer));
+  if (It != AddressTakenFns->end())
+    Out.append(It->second.begin(), It->second.end());
+}
+
+} // namespace allocsel

@@ -1,0 +1,99 @@
+//===- NeedsAllocatorPolicy.h - what counts as allocating -------*- C++ -*-===//
+//
+// The needs_allocator rule's sinks, and what a call counts as where allocsel
+// cannot see the code, in the default and the strict mode: the table of
+// docs/design.md ("Where allocsel cannot see the code: the policy") in code.
+// The call graph asks the policy; nothing else decides what allocates.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALLOCSEL_PLUGIN_NEEDSALLOCATORPOLICY_H
+#define ALLOCSEL_PLUGIN_NEEDSALLOCATORPOLICY_H
+
+#include "State.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+#include <optional>
+
+namespace clang {
+class FunctionDecl;
+class SourceManager;
+} // namespace clang
+
+namespace allocsel {
+
+/// Why a function counts as allocating through the global allocator.
+enum class Sink {
+  None,
+  GlobalOperator,     // replaceable operator new/delete
+  Route,              // allocsel's routes (allocsel::Global)
+  Marked,             // [[allocsel::needs_allocator]]
+  NeedsAllocatorUnit, // defined in a `#pragma allocsel needs_allocator` unit
+  Library,            // the standard library model says so
+  UnknownLibrary,     // strict: a standard function the model does not know
+  UnknownCall,        // strict: an indirect or unresolvable virtual call
+};
+
+/// How a function counts before its body is read.
+struct FunctionKind {
+  Sink K = Sink::None;
+  /// A function of the user's without a body in the unit: another unit
+  /// defines it, and the link check follows the call there.
+  bool External = false;
+};
+
+/// What an indirect call calls through.
+enum class CallThrough {
+  FunctionPointer, // a pointer or reference to function
+  MemberPointer,   // a pointer to member function: `(o.*pm)()`, `(p->*pm)()`
+  Block,           // a block (-fblocks): `^{...}()`
+  Nothing,         // no function can be its target (a dependent type)
+};
+
+/// What a call reaches besides the function its code names, when that is
+/// not the whole story (a virtual call that is not devirtualized, an
+/// indirect call).
+enum class CallTargets {
+  None,     // nothing more
+  Possible, // every function of the unit it can call (overrides, or the
+            // address-taken functions of its type)
+  Unknown,  // unknown code: counts as allocating
+};
+
+/// The definition of \p FD the unit has (not a template's), or null.
+const clang::FunctionDecl *definition(const clang::FunctionDecl *FD);
+
+/// Whether \p FD's definition is in the main file.
+bool definedInMainFile(const clang::FunctionDecl *FD, const clang::SourceManager &SM);
+
+class Policy {
+public:
+  Policy(const clang::SourceManager &SM, const UnitState &State, bool Strict)
+      : SM(SM), State(State), Strict(Strict) {}
+
+  /// How \p FD (canonical) counts, before its body is read: a sink, a
+  /// function whose body is read, a bodyless function of the library or of
+  /// another unit.
+  FunctionKind classify(const clang::FunctionDecl *FD);
+
+  /// A virtual call that is not devirtualized: besides the method it names.
+  CallTargets virtualCall() const;
+  /// A call through a pointer, a reference or a block.
+  CallTargets indirectCall(CallThrough Through) const;
+
+private:
+  Sink sink(const clang::FunctionDecl *FD);
+  FunctionKind bodyless(const clang::FunctionDecl *FD) const;
+  bool isMarked(const clang::FunctionDecl *FD);
+
+  const clang::SourceManager &SM;
+  const UnitState &State;
+  bool Strict;
+  /// State.NeedsAllocatorFns, canonical (made on first use).
+  std::optional<llvm::DenseSet<const clang::FunctionDecl *>> MarkedFns;
+};
+
+} // namespace allocsel
+
+#endif

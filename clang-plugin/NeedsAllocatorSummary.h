@@ -1,0 +1,63 @@
+//===- NeedsAllocatorSummary.h - what the unit's record says ----*- C++ -*-===//
+//
+// For chains across units (docs/design.md, "The summary"): the functions
+// other units can call, and what the unit's facts record says of each
+// function that gets a summary, of the unit's marks and of its marked
+// functions. allocsel-link reads it back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALLOCSEL_PLUGIN_NEEDSALLOCATORSUMMARY_H
+#define ALLOCSEL_PLUGIN_NEEDSALLOCATORSUMMARY_H
+
+#include "Facts.h"
+#include "NeedsAllocatorSearch.h"
+#include "State.h"
+
+#include "clang/AST/Mangle.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class FunctionDecl;
+} // namespace clang
+
+namespace allocsel {
+
+/// The functions the unit defines that other units can call (externally
+/// visible, not an inline function every caller has), in source order; the
+/// explicit instantiation definitions' members last.
+std::vector<const clang::FunctionDecl *> exportedFunctions(clang::ASTContext &Ctx);
+
+/// Whether this unit holds the external definition of \p FD that other
+/// units call.
+bool definesForOtherUnits(const clang::FunctionDecl *FD, const clang::ASTContext &Ctx);
+
+class SummaryWriter {
+public:
+  SummaryWriter(clang::ASTContext &Ctx, facts::UnitRecord &Rec)
+      : Ctx(Ctx), Rec(Rec), Mangler(Ctx.createMangleContext()) {}
+
+  /// Adds \p FD's summary, the chains \p F found from it, unless it is not
+  /// a root and has nothing to say.
+  void summarize(const clang::FunctionDecl *FD, const Found &F, bool IsRoot);
+  /// Records the unit's marks and its [[allocsel::needs_allocator]]
+  /// functions.
+  void marks(const UnitState &State);
+
+private:
+  std::string symbol(const clang::FunctionDecl *FD);
+  facts::Location location(clang::SourceLocation Loc) const;
+  std::vector<facts::Step> steps(const std::vector<Call> &Chain) const;
+
+  clang::ASTContext &Ctx;
+  facts::UnitRecord &Rec;
+  std::unique_ptr<clang::MangleContext> Mangler;
+};
+
+} // namespace allocsel
+
+#endif
