@@ -20,6 +20,17 @@
 #define ALLOCSEL_DETAIL_ASAN 1
 #endif
 #endif
+// An assumption the optimizer may use (GCC, which may compile code that uses
+// the header without the plugin, has no __builtin_assume). For this file only.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_assume)
+#define ALLOCSEL_DETAIL_ASSUME(c) __builtin_assume(c)
+#endif
+#endif
+#ifndef ALLOCSEL_DETAIL_ASSUME
+#define ALLOCSEL_DETAIL_ASSUME(c) ((c) ? void(0) : __builtin_unreachable())
+#endif
+
 #ifdef ALLOCSEL_DETAIL_ASAN
 extern "C" void __asan_unpoison_memory_region(void const volatile *addr, std::size_t size);
 #endif
@@ -263,7 +274,7 @@ inline void *new_fast(const A &a, std::size_t size, std::size_t align,
                       bool array) noexcept(Nothrow) {
   void *p;
   if (__builtin_expect(usual_size(size, align), 1)) {
-    __builtin_assume(size >= align);
+    ALLOCSEL_DETAIL_ASSUME(size >= align);
     p = new_block(a, size, align);
   } else if (small_size(size, align)) {
     p = new_block(a, size, align);
@@ -382,7 +393,7 @@ inline void delete_sized(const A &a, void *p, std::size_t n, std::size_t align) 
   if (p == nullptr)
     return;
   if (__builtin_expect(n >= align, 1)) {
-    __builtin_assume(n >= align);
+    ALLOCSEL_DETAIL_ASSUME(n >= align);
     delete_sized_block(a, p, n, align);
   } else {
     delete_sized_block(a, p, n + (n == 0), align);
@@ -404,5 +415,6 @@ inline void op_delete_sized_aligned(const A &a, void *p, std::size_t n, align_ar
 } // namespace detail
 } // namespace allocsel
 #undef ALLOCSEL_DETAIL_ASAN
+#undef ALLOCSEL_DETAIL_ASSUME
 
 #endif // ALLOCSEL_DETAIL_OPERATORS_H
