@@ -100,7 +100,14 @@ def configurations(build):
     }
 
 
-def build_all(build, out, only=None):
+# --align-code: every loop and function of every configuration starts on a
+# 64-byte boundary, so that where the linker happens to place the
+# benchmark's own loops (which differs between configurations that link
+# different code) does not decide a workload's time.
+ALIGN_CODE = ["-falign-loops=64", "-mllvm", "-align-all-functions=6"]
+
+
+def build_all(build, out, only=None, extra=()):
     os.makedirs(out, exist_ok=True)
     src = os.path.join(HERE, "pairs.cpp")
     built = []
@@ -108,7 +115,7 @@ def build_all(build, out, only=None):
         if only and name not in only:
             continue
         exe = os.path.join(out, name)
-        r = subprocess.run([*cmd, src, *libs, "-o", exe], capture_output=True, text=True)
+        r = subprocess.run([*cmd, *extra, src, *libs, "-o", exe], capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(f"building {name} failed:\n{r.stderr}")
         built.append(name)
@@ -243,10 +250,13 @@ def main():
     ap.add_argument("--no-times", action="store_true")
     ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--align-code", action="store_true",
+                    help="align every loop and function to 64 bytes in every configuration")
     args = ap.parse_args()
     args.load_before = open("/proc/loadavg").read().split()[0]
     out = os.path.join(args.build, "bench-zero-cost")
-    names = build_all(args.build, out, args.configs.split(",") if args.configs else None)
+    names = build_all(args.build, out, args.configs.split(",") if args.configs else None,
+                      ALIGN_CODE if args.align_code else ())
     workloads = args.workloads.split(",")
     threads = [int(t) for t in args.threads.split(",")]
     insns = {} if args.no_insns else instructions(out, names, workloads)
