@@ -40,10 +40,10 @@ extern "C" {
 // The routing entry points (routes.def). The unit that holds the
 // [[global_allocator]] defines them (the plugin emits them); without a
 // selection, allocsel's default library does, in an executable. They are
-// the process's, like the operators (docs/guide.md, "Shared libraries"): an
-// executable exports them (allocsel-config --ldflags), a shared library that
-// selects exports them, and every reference in the process binds to the
-// first definition, as for operator new. They are weak: a shared library
+// the process's, like the operators (docs/guide.md, "One allocator per
+// process"): an executable exports them (allocsel-config --ldflags), a
+// shared library that selects exports them, and every reference in the
+// process binds to the first definition, as for operator new. They are weak: a shared library
 // without a selection defines none, and its allocsel::Global finds its
 // process's at load time, or none in a process that does not route with
 // allocsel (then Global uses System, the heap of the C++ library's own
