@@ -61,7 +61,7 @@ struct Route {
 
 /// The routes of <allocsel/detail/routes.def>, then the operators.
 #define ALLOCSEL_ROUTE(NAME, ...) {"__allocsel_" #NAME, "route_" #NAME},
-#define ALLOCSEL_OPERATOR_ROUTE(M, T) {"__allocsel_impl_" #M, #T, true},
+#define ALLOCSEL_OPERATOR_ROUTE(I, M, T, ...) {"__allocsel_impl_" #M, #T, true},
 constexpr Route Routes[] = {
 #include <allocsel/detail/routes.def>
     // The 20 operators, compiled here where the selection's members are

@@ -166,7 +166,8 @@ const char *route_reason() noexcept {
 constexpr std::size_t operator_page = 4096;
 extern "C" __attribute__((visibility("hidden"))) void
     *__allocsel_default_operators[operator_page / sizeof(void *)];
-asm(ALLOCSEL_TABLE_THUNKS_ASM("__allocsel_default_operators"));
+// Its name is ALLOCSEL_OPERATOR_TABLE, which the thunks jump through.
+asm(ALLOCSEL_TABLE_THUNKS_ASM);
 
 namespace {
 

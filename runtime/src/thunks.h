@@ -29,6 +29,41 @@
 #ifndef ALLOCSEL_RUNTIME_THUNKS_H
 #define ALLOCSEL_RUNTIME_THUNKS_H
 
+// The 20 operators, one line each: the list every text below, the plugin's
+// implementations (RouteEmitter.cpp) and the default's table are made from.
+// X(INDEX, MANGLED NAME, TEMPLATE, THUNK KIND): INDEX is the operator's slot
+// in the executables' default table; TEMPLATE is the allocsel::detail
+// template that implements it (the plugin and routes.h define
+// __allocsel_impl_<name> as `return allocsel::detail::<template>(selection,
+// parameters...);`); THUNK KIND is `alias`, or `own` for the one operator
+// that carries the label __allocsel_own_new (see above).
+#define ALLOCSEL_OPERATORS(X)                                                   \
+  X(0, _Znwm, op_new, alias)                                                    \
+  X(1, _Znam, op_new_array, alias)                                              \
+  X(2, _ZnwmRKSt9nothrow_t, op_new_nothrow, alias)                              \
+  X(3, _ZnamRKSt9nothrow_t, op_new_array_nothrow, alias)                        \
+  X(4, _ZnwmSt11align_val_t, op_new_aligned, alias)                             \
+  X(5, _ZnamSt11align_val_t, op_new_array_aligned, alias)                       \
+  X(6, _ZnwmSt11align_val_tRKSt9nothrow_t, op_new_aligned_nothrow, alias)       \
+  X(7, _ZnamSt11align_val_tRKSt9nothrow_t, op_new_array_aligned_nothrow, own)   \
+  X(8, _ZdlPv, op_delete, alias)                                                \
+  X(9, _ZdaPv, op_delete, alias)                                                \
+  X(10, _ZdlPvRKSt9nothrow_t, op_delete_nothrow, alias)                         \
+  X(11, _ZdaPvRKSt9nothrow_t, op_delete_nothrow, alias)                         \
+  X(12, _ZdlPvSt11align_val_t, op_delete_aligned, alias)                        \
+  X(13, _ZdaPvSt11align_val_t, op_delete_aligned, alias)                        \
+  X(14, _ZdlPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias)  \
+  X(15, _ZdaPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias)  \
+  X(16, _ZdlPvm, op_delete_sized, alias)                                        \
+  X(17, _ZdaPvm, op_delete_sized, alias)                                        \
+  X(18, _ZdlPvmSt11align_val_t, op_delete_sized_aligned, alias)                 \
+  X(19, _ZdaPvmSt11align_val_t, op_delete_sized_aligned, alias)
+
+// The label on this object's own operator (see above).
+#define ALLOCSEL_OWN_NEW_LABEL                                                  \
+  ".globl __allocsel_own_new\n.hidden __allocsel_own_new\n"                     \
+  "__allocsel_own_new:\n"
+
 // Each operator is an alias of its implementation: the same address, so a
 // call costs nothing more than the implementation. `.set` to a function of
 // the same object gives the alias that function's section, offset, type and
@@ -36,106 +71,43 @@
 // symbols: valgrind replaces an operator whose address also carries a global
 // function symbol, and leaves a weak one alone) and `used`, so that LTO
 // keeps them although only this assembly refers to them.
-#define ALLOCSEL_THUNK(BINDING, M)                                              \
+#define ALLOCSEL_THUNK_alias(BINDING, M)                                        \
   BINDING " " #M "\n.type " #M ",@function\n.set " #M ", __allocsel_impl_" #M "\n"
 
 // One operator stays a five-byte thunk, `jmp` to its implementation, so that
 // the label __allocsel_own_new (no type, see above) can mark this object's
 // definition of it: the aligned nothrow array new, which almost nothing
 // calls.
-#define ALLOCSEL_JUMP_THUNK(BINDING, M)                                         \
+#define ALLOCSEL_THUNK_own(BINDING, M)                                          \
   ".pushsection .text,\"ax\",@progbits\n"                                     \
   ".p2align 4\n"                                                                \
-  ".globl __allocsel_own_new\n.hidden __allocsel_own_new\n"                     \
-  "__allocsel_own_new:\n"                                                       \
+  ALLOCSEL_OWN_NEW_LABEL                                                        \
   BINDING " " #M "\n.type " #M ",@function\n" #M ":\n"                            \
   "jmp __allocsel_impl_" #M "\n.size " #M ",.-" #M "\n"                            \
   ".popsection\n"
 
-#define ALLOCSEL_THUNKS_ASM ALLOCSEL_THUNKS(".weak")
-#define ALLOCSEL_THUNKS_ASM_STRONG ALLOCSEL_THUNKS(".globl")
-
-#define ALLOCSEL_THUNKS(B)                                                      \
-  ALLOCSEL_THUNK(B, _Znwm)                                                         \
-  ALLOCSEL_THUNK(B, _Znam)                                                         \
-  ALLOCSEL_THUNK(B, _ZnwmRKSt9nothrow_t)                                           \
-  ALLOCSEL_THUNK(B, _ZnamRKSt9nothrow_t)                                           \
-  ALLOCSEL_THUNK(B, _ZnwmSt11align_val_t)                                          \
-  ALLOCSEL_THUNK(B, _ZnamSt11align_val_t)                                          \
-  ALLOCSEL_THUNK(B, _ZnwmSt11align_val_tRKSt9nothrow_t)                            \
-  ALLOCSEL_JUMP_THUNK(B, _ZnamSt11align_val_tRKSt9nothrow_t)                       \
-  ALLOCSEL_THUNK(B, _ZdlPv)                                                        \
-  ALLOCSEL_THUNK(B, _ZdaPv)                                                        \
-  ALLOCSEL_THUNK(B, _ZdlPvRKSt9nothrow_t)                                          \
-  ALLOCSEL_THUNK(B, _ZdaPvRKSt9nothrow_t)                                          \
-  ALLOCSEL_THUNK(B, _ZdlPvSt11align_val_t)                                         \
-  ALLOCSEL_THUNK(B, _ZdaPvSt11align_val_t)                                         \
-  ALLOCSEL_THUNK(B, _ZdlPvSt11align_val_tRKSt9nothrow_t)                           \
-  ALLOCSEL_THUNK(B, _ZdaPvSt11align_val_tRKSt9nothrow_t)                           \
-  ALLOCSEL_THUNK(B, _ZdlPvm)                                                       \
-  ALLOCSEL_THUNK(B, _ZdaPvm)                                                       \
-  ALLOCSEL_THUNK(B, _ZdlPvmSt11align_val_t)                                        \
-  ALLOCSEL_THUNK(B, _ZdaPvmSt11align_val_t)
+#define ALLOCSEL_WEAK_THUNK(I, M, T, KIND) ALLOCSEL_THUNK_##KIND(".weak", M)
+#define ALLOCSEL_STRONG_THUNK(I, M, T, KIND) ALLOCSEL_THUNK_##KIND(".globl", M)
+#define ALLOCSEL_THUNKS_ASM ALLOCSEL_OPERATORS(ALLOCSEL_WEAK_THUNK)
+#define ALLOCSEL_THUNKS_ASM_STRONG ALLOCSEL_OPERATORS(ALLOCSEL_STRONG_THUNK)
 
 // The executables' default (default_jemalloc.cpp) decides between Jemalloc
 // and System once, at the first allocation: its operators jump through a
-// table of 20 function pointers that starts at a deciding stub and is then
-// filled with the chosen allocator's operators, so that after the decision
-// an operator costs what an alias does plus one indirect jump (what a call
-// through the PLT to libjemalloc.so's operator costs), and no test.
-#define ALLOCSEL_TABLE_THUNK(M, I, TABLE)                                       \
+// table of 20 function pointers (ALLOCSEL_OPERATOR_TABLE, slot INDEX) that
+// starts at a deciding stub and is then filled with the chosen allocator's
+// operators, so that after the decision an operator costs what an alias
+// does plus one indirect jump (what a call through the PLT to
+// libjemalloc.so's operator costs), and no test.
+#define ALLOCSEL_OPERATOR_TABLE "__allocsel_default_operators"
+#define ALLOCSEL_TABLE_THUNK_alias(M, I)                                        \
   ".weak " #M "\n.type " #M ",@function\n" #M ":\n"                              \
-  "jmp *" TABLE "+8*" #I "(%rip)\n.size " #M ",.-" #M "\n"
-#define ALLOCSEL_TABLE_THUNKS_ASM(TABLE)                                        \
+  "jmp *" ALLOCSEL_OPERATOR_TABLE "+8*" #I "(%rip)\n.size " #M ",.-" #M "\n"
+#define ALLOCSEL_TABLE_THUNK_own(M, I) ALLOCSEL_OWN_NEW_LABEL ALLOCSEL_TABLE_THUNK_alias(M, I)
+#define ALLOCSEL_TABLE_THUNK(I, M, T, KIND) ALLOCSEL_TABLE_THUNK_##KIND(M, I)
+#define ALLOCSEL_TABLE_THUNKS_ASM                                               \
   ".pushsection .text,\"ax\",@progbits\n"                                     \
   ".p2align 4\n"                                                                \
-  ALLOCSEL_TABLE_THUNK(_Znwm, 0, TABLE)                                          \
-  ALLOCSEL_TABLE_THUNK(_Znam, 1, TABLE)                                          \
-  ALLOCSEL_TABLE_THUNK(_ZnwmRKSt9nothrow_t, 2, TABLE)                            \
-  ALLOCSEL_TABLE_THUNK(_ZnamRKSt9nothrow_t, 3, TABLE)                            \
-  ALLOCSEL_TABLE_THUNK(_ZnwmSt11align_val_t, 4, TABLE)                           \
-  ALLOCSEL_TABLE_THUNK(_ZnamSt11align_val_t, 5, TABLE)                           \
-  ALLOCSEL_TABLE_THUNK(_ZnwmSt11align_val_tRKSt9nothrow_t, 6, TABLE)             \
-  ".globl __allocsel_own_new\n.hidden __allocsel_own_new\n"                     \
-  "__allocsel_own_new:\n"                                                       \
-  ALLOCSEL_TABLE_THUNK(_ZnamSt11align_val_tRKSt9nothrow_t, 7, TABLE)             \
-  ALLOCSEL_TABLE_THUNK(_ZdlPv, 8, TABLE)                                         \
-  ALLOCSEL_TABLE_THUNK(_ZdaPv, 9, TABLE)                                         \
-  ALLOCSEL_TABLE_THUNK(_ZdlPvRKSt9nothrow_t, 10, TABLE)                          \
-  ALLOCSEL_TABLE_THUNK(_ZdaPvRKSt9nothrow_t, 11, TABLE)                          \
-  ALLOCSEL_TABLE_THUNK(_ZdlPvSt11align_val_t, 12, TABLE)                         \
-  ALLOCSEL_TABLE_THUNK(_ZdaPvSt11align_val_t, 13, TABLE)                         \
-  ALLOCSEL_TABLE_THUNK(_ZdlPvSt11align_val_tRKSt9nothrow_t, 14, TABLE)           \
-  ALLOCSEL_TABLE_THUNK(_ZdaPvSt11align_val_tRKSt9nothrow_t, 15, TABLE)           \
-  ALLOCSEL_TABLE_THUNK(_ZdlPvm, 16, TABLE)                                       \
-  ALLOCSEL_TABLE_THUNK(_ZdaPvm, 17, TABLE)                                       \
-  ALLOCSEL_TABLE_THUNK(_ZdlPvmSt11align_val_t, 18, TABLE)                        \
-  ALLOCSEL_TABLE_THUNK(_ZdaPvmSt11align_val_t, 19, TABLE)                        \
+  ALLOCSEL_OPERATORS(ALLOCSEL_TABLE_THUNK)                                      \
   ".popsection\n"
-
-// Each operator's mangled name and the allocsel::detail template that
-// implements it: the plugin and routes.h define __allocsel_impl_<name> as
-// `return allocsel::detail::<template>(selection, parameters...);`.
-#define ALLOCSEL_OPERATORS(X)                                                   \
-  X(_Znwm, op_new)                                                              \
-  X(_Znam, op_new_array)                                                        \
-  X(_ZnwmRKSt9nothrow_t, op_new_nothrow)                                        \
-  X(_ZnamRKSt9nothrow_t, op_new_array_nothrow)                                  \
-  X(_ZnwmSt11align_val_t, op_new_aligned)                                       \
-  X(_ZnamSt11align_val_t, op_new_array_aligned)                                 \
-  X(_ZnwmSt11align_val_tRKSt9nothrow_t, op_new_aligned_nothrow)                 \
-  X(_ZnamSt11align_val_tRKSt9nothrow_t, op_new_array_aligned_nothrow)           \
-  X(_ZdlPv, op_delete)                                                          \
-  X(_ZdaPv, op_delete)                                                          \
-  X(_ZdlPvRKSt9nothrow_t, op_delete_nothrow)                                    \
-  X(_ZdaPvRKSt9nothrow_t, op_delete_nothrow)                                    \
-  X(_ZdlPvSt11align_val_t, op_delete_aligned)                                   \
-  X(_ZdaPvSt11align_val_t, op_delete_aligned)                                   \
-  X(_ZdlPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow)             \
-  X(_ZdaPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow)             \
-  X(_ZdlPvm, op_delete_sized)                                                   \
-  X(_ZdaPvm, op_delete_sized)                                                   \
-  X(_ZdlPvmSt11align_val_t, op_delete_sized_aligned)                            \
-  X(_ZdaPvmSt11align_val_t, op_delete_sized_aligned)
 
 #endif
