@@ -176,42 +176,16 @@ using allocsel::detail::align_arg;
 void *const *chosen_operators() noexcept;
 void fill_operators() noexcept;
 
-// For each operator: its index in the table, its allocsel::detail template,
-// return type, parameters, exception specification and arguments.
-#define ALLOCSEL_DEFAULT_OPERATORS(X)                                                        \
-  X(0, op_new, void *, (std::size_t n), , n)                                                 \
-  X(1, op_new_array, void *, (std::size_t n), , n)                                           \
-  X(2, op_new_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t)     \
-  X(3, op_new_array_nothrow, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t) \
-  X(4, op_new_aligned, void *, (std::size_t n, align_arg al), , n, al)                       \
-  X(5, op_new_array_aligned, void *, (std::size_t n, align_arg al), , n, al)                 \
-  X(6, op_new_aligned_nothrow, void *, (std::size_t n, align_arg al, const std::nothrow_t &t), \
-    noexcept, n, al, t)                                                                      \
-  X(7, op_new_array_aligned_nothrow, void *,                                                 \
-    (std::size_t n, align_arg al, const std::nothrow_t &t), noexcept, n, al, t)              \
-  X(8, op_delete, void, (void *p), noexcept, p)                                              \
-  X(9, op_delete, void, (void *p), noexcept, p)                                              \
-  X(10, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
-  X(11, op_delete_nothrow, void, (void *p, const std::nothrow_t &t), noexcept, p, t)         \
-  X(12, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
-  X(13, op_delete_aligned, void, (void *p, align_arg al), noexcept, p, al)                   \
-  X(14, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
-    noexcept, p, al, t)                                                                      \
-  X(15, op_delete_aligned_nothrow, void, (void *p, align_arg al, const std::nothrow_t &t),   \
-    noexcept, p, al, t)                                                                      \
-  X(16, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
-  X(17, op_delete_sized, void, (void *p, std::size_t n), noexcept, p, n)                     \
-  X(18, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al) \
-  X(19, op_delete_sized_aligned, void, (void *p, std::size_t n, align_arg al), noexcept, p, n, al)
-
-#define ALLOCSEL_DEFAULT_OPERATOR(I, T, RET, PARAMS, NX, ...)                                 \
+// Three versions of each operator (thunks.h's list): Jemalloc's, System's
+// with exact sizes, and the stub that decides.
+#define ALLOCSEL_DEFAULT_OPERATOR(I, M, T, KIND, RET, PARAMS, NX, ...)                                 \
   RET jemalloc_##I PARAMS NX { return allocsel::detail::T(allocsel::Jemalloc{}, __VA_ARGS__); } \
   RET system_##I PARAMS NX { return allocsel::detail::T(Exact{}, __VA_ARGS__); }              \
   RET decide_##I PARAMS NX {                                                                 \
     fill_operators();                                                                        \
     return reinterpret_cast<RET(*) PARAMS NX>(chosen_operators()[I])(__VA_ARGS__);           \
   }
-ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
+ALLOCSEL_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
 #undef ALLOCSEL_DEFAULT_OPERATOR
 
 #define ALLOCSEL_ENTRY(I, PREFIX, ...) reinterpret_cast<void *>(&PREFIX##_##I),
@@ -221,9 +195,9 @@ ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DEFAULT_OPERATOR)
   I == 0 ? reinterpret_cast<void *>(&allocsel_je_cpp__Znwm)                                 \
   : I == 8 || I == 9 ? reinterpret_cast<void *>(&allocsel_je_free)                          \
                      : reinterpret_cast<void *>(&jemalloc_##I),
-void *const jemalloc_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
+void *const jemalloc_operators[20] = {ALLOCSEL_OPERATORS(ALLOCSEL_JEMALLOC_ENTRY)};
 #define ALLOCSEL_SYSTEM_ENTRY(I, ...) ALLOCSEL_ENTRY(I, system)
-void *const system_operators[20] = {ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
+void *const system_operators[20] = {ALLOCSEL_OPERATORS(ALLOCSEL_SYSTEM_ENTRY)};
 
 void *const *chosen_operators() noexcept {
   return system() ? system_operators : jemalloc_operators;
@@ -251,4 +225,4 @@ void fill_operators() noexcept {
 #define ALLOCSEL_DECIDE_ENTRY(I, ...) ALLOCSEL_ENTRY(I, decide)
 __attribute__((section(".data.allocsel_operators"), aligned(operator_page))) void
     *__allocsel_default_operators[operator_page / sizeof(void *)] = {
-        ALLOCSEL_DEFAULT_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};
+        ALLOCSEL_OPERATORS(ALLOCSEL_DECIDE_ENTRY)};

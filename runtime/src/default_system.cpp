@@ -14,4 +14,4 @@ const char *route_reason() noexcept {
 #include "define_routes.inc"
 
 asm(ALLOCSEL_THUNKS_ASM);
-ALLOCSEL_DEFINE_OPERATORS(route_target)
+ALLOCSEL_DEFINE_OPERATORS

@@ -31,33 +31,35 @@
 
 // The 20 operators, one line each: the list every text below, the plugin's
 // implementations (RouteEmitter.cpp) and the default's table are made from.
-// X(INDEX, MANGLED NAME, TEMPLATE, THUNK KIND): INDEX is the operator's slot
-// in the executables' default table; TEMPLATE is the allocsel::detail
-// template that implements it (the plugin and routes.h define
-// __allocsel_impl_<name> as `return allocsel::detail::<template>(selection,
-// parameters...);`); THUNK KIND is `alias`, or `own` for the one operator
-// that carries the label __allocsel_own_new (see above).
-#define ALLOCSEL_OPERATORS(X)                                                   \
-  X(0, _Znwm, op_new, alias)                                                    \
-  X(1, _Znam, op_new_array, alias)                                              \
-  X(2, _ZnwmRKSt9nothrow_t, op_new_nothrow, alias)                              \
-  X(3, _ZnamRKSt9nothrow_t, op_new_array_nothrow, alias)                        \
-  X(4, _ZnwmSt11align_val_t, op_new_aligned, alias)                             \
-  X(5, _ZnamSt11align_val_t, op_new_array_aligned, alias)                       \
-  X(6, _ZnwmSt11align_val_tRKSt9nothrow_t, op_new_aligned_nothrow, alias)       \
-  X(7, _ZnamSt11align_val_tRKSt9nothrow_t, op_new_array_aligned_nothrow, own)   \
-  X(8, _ZdlPv, op_delete, alias)                                                \
-  X(9, _ZdaPv, op_delete, alias)                                                \
-  X(10, _ZdlPvRKSt9nothrow_t, op_delete_nothrow, alias)                         \
-  X(11, _ZdaPvRKSt9nothrow_t, op_delete_nothrow, alias)                         \
-  X(12, _ZdlPvSt11align_val_t, op_delete_aligned, alias)                        \
-  X(13, _ZdaPvSt11align_val_t, op_delete_aligned, alias)                        \
-  X(14, _ZdlPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias)  \
-  X(15, _ZdaPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias)  \
-  X(16, _ZdlPvm, op_delete_sized, alias)                                        \
-  X(17, _ZdaPvm, op_delete_sized, alias)                                        \
-  X(18, _ZdlPvmSt11align_val_t, op_delete_sized_aligned, alias)                 \
-  X(19, _ZdaPvmSt11align_val_t, op_delete_sized_aligned, alias)
+// X(INDEX, MANGLED NAME, TEMPLATE, THUNK KIND, RETURN, (PARAMETERS),
+// EXCEPTION SPECIFICATION, ARGUMENTS...): INDEX is the operator's slot in the
+// executables' default table; TEMPLATE is the allocsel::detail template that
+// implements it (the plugin and routes.h define __allocsel_impl_<name> as
+// `return allocsel::detail::<template>(selection, arguments...);`); THUNK
+// KIND is `alias`, or `own` for the one operator that carries the label
+// __allocsel_own_new (see above). Users take the columns they need and end
+// their parameter list with `...`.
+#define ALLOCSEL_OPERATORS(X) \
+  X(0, _Znwm, op_new, alias, void *, (std::size_t n), , n) \
+  X(1, _Znam, op_new_array, alias, void *, (std::size_t n), , n) \
+  X(2, _ZnwmRKSt9nothrow_t, op_new_nothrow, alias, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t) \
+  X(3, _ZnamRKSt9nothrow_t, op_new_array_nothrow, alias, void *, (std::size_t n, const std::nothrow_t &t), noexcept, n, t) \
+  X(4, _ZnwmSt11align_val_t, op_new_aligned, alias, void *, (std::size_t n, ::allocsel::detail::align_arg al), , n, al) \
+  X(5, _ZnamSt11align_val_t, op_new_array_aligned, alias, void *, (std::size_t n, ::allocsel::detail::align_arg al), , n, al) \
+  X(6, _ZnwmSt11align_val_tRKSt9nothrow_t, op_new_aligned_nothrow, alias, void *, (std::size_t n, ::allocsel::detail::align_arg al, const std::nothrow_t &t), noexcept, n, al, t) \
+  X(7, _ZnamSt11align_val_tRKSt9nothrow_t, op_new_array_aligned_nothrow, own, void *, (std::size_t n, ::allocsel::detail::align_arg al, const std::nothrow_t &t), noexcept, n, al, t) \
+  X(8, _ZdlPv, op_delete, alias, void, (void *p), noexcept, p) \
+  X(9, _ZdaPv, op_delete, alias, void, (void *p), noexcept, p) \
+  X(10, _ZdlPvRKSt9nothrow_t, op_delete_nothrow, alias, void, (void *p, const std::nothrow_t &t), noexcept, p, t) \
+  X(11, _ZdaPvRKSt9nothrow_t, op_delete_nothrow, alias, void, (void *p, const std::nothrow_t &t), noexcept, p, t) \
+  X(12, _ZdlPvSt11align_val_t, op_delete_aligned, alias, void, (void *p, ::allocsel::detail::align_arg al), noexcept, p, al) \
+  X(13, _ZdaPvSt11align_val_t, op_delete_aligned, alias, void, (void *p, ::allocsel::detail::align_arg al), noexcept, p, al) \
+  X(14, _ZdlPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias, void, (void *p, ::allocsel::detail::align_arg al, const std::nothrow_t &t), noexcept, p, al, t) \
+  X(15, _ZdaPvSt11align_val_tRKSt9nothrow_t, op_delete_aligned_nothrow, alias, void, (void *p, ::allocsel::detail::align_arg al, const std::nothrow_t &t), noexcept, p, al, t) \
+  X(16, _ZdlPvm, op_delete_sized, alias, void, (void *p, std::size_t n), noexcept, p, n) \
+  X(17, _ZdaPvm, op_delete_sized, alias, void, (void *p, std::size_t n), noexcept, p, n) \
+  X(18, _ZdlPvmSt11align_val_t, op_delete_sized_aligned, alias, void, (void *p, std::size_t n, ::allocsel::detail::align_arg al), noexcept, p, n, al) \
+  X(19, _ZdaPvmSt11align_val_t, op_delete_sized_aligned, alias, void, (void *p, std::size_t n, ::allocsel::detail::align_arg al), noexcept, p, n, al)
 
 // The label on this object's own operator (see above).
 #define ALLOCSEL_OWN_NEW_LABEL                                                  \
@@ -86,8 +88,8 @@
   "jmp __allocsel_impl_" #M "\n.size " #M ",.-" #M "\n"                            \
   ".popsection\n"
 
-#define ALLOCSEL_WEAK_THUNK(I, M, T, KIND) ALLOCSEL_THUNK_##KIND(".weak", M)
-#define ALLOCSEL_STRONG_THUNK(I, M, T, KIND) ALLOCSEL_THUNK_##KIND(".globl", M)
+#define ALLOCSEL_WEAK_THUNK(I, M, T, KIND, ...) ALLOCSEL_THUNK_##KIND(".weak", M)
+#define ALLOCSEL_STRONG_THUNK(I, M, T, KIND, ...) ALLOCSEL_THUNK_##KIND(".globl", M)
 #define ALLOCSEL_THUNKS_ASM ALLOCSEL_OPERATORS(ALLOCSEL_WEAK_THUNK)
 #define ALLOCSEL_THUNKS_ASM_STRONG ALLOCSEL_OPERATORS(ALLOCSEL_STRONG_THUNK)
 
@@ -103,7 +105,7 @@
   ".weak " #M "\n.type " #M ",@function\n" #M ":\n"                              \
   "jmp *" ALLOCSEL_OPERATOR_TABLE "+8*" #I "(%rip)\n.size " #M ",.-" #M "\n"
 #define ALLOCSEL_TABLE_THUNK_own(M, I) ALLOCSEL_OWN_NEW_LABEL ALLOCSEL_TABLE_THUNK_alias(M, I)
-#define ALLOCSEL_TABLE_THUNK(I, M, T, KIND) ALLOCSEL_TABLE_THUNK_##KIND(M, I)
+#define ALLOCSEL_TABLE_THUNK(I, M, T, KIND, ...) ALLOCSEL_TABLE_THUNK_##KIND(M, I)
 #define ALLOCSEL_TABLE_THUNKS_ASM                                               \
   ".pushsection .text,\"ax\",@progbits\n"                                     \
   ".p2align 4\n"                                                                \
