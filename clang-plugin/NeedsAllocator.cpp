@@ -94,7 +94,7 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   Policy P(Ctx.getSourceManager(), State, Opts.Strict);
   Graph G(Ctx, P, Opts, Progress);
   Search Searcher(G);
-  SummaryWriter Summary(Ctx, Rec);
+  SummaryWriter Summary(Ctx, G, Rec);
 
   std::vector<Root> Roots = collectRoots(S, State, Selection);
   // The functions other units can call: what they allocate or call out of
@@ -132,17 +132,36 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
     Starts.push_back(FD);
     Exported.push_back(FD);
   }
-  Searcher.explore(Starts);
+  // The functions whose address the unit's code takes: another unit may
+  // call them through a pointer (design.md, "Calls through pointers across
+  // units"). The search reads the code that runs (the functions above,
+  // main, the static variables' initializers and destructors, and what they
+  // reach) and finds them there; those with a body here that other units
+  // cannot call by name (static, inline) get a summary of their own, as
+  // callbacks, and are read as starts.
+  std::vector<const FunctionDecl *> Explore = Starts;
+  for (const NamedDecl *D : Ctx.getTranslationUnitDecl()->lookup(&Ctx.Idents.get("main")))
+    if (const auto *Main = dyn_cast<FunctionDecl>(D); Main && Main->isMain() && definition(Main))
+      Explore.push_back(Main->getCanonicalDecl());
+  Explore.push_back(G.initializers());
+  std::vector<const FunctionDecl *> Callbacks;
+  Searcher.explore(
+      Explore,
+      [&](const FunctionDecl *FD) {
+        return !Summarizable.contains(FD) && definition(FD) && G.kind(FD).K == Sink::None;
+      },
+      Callbacks);
 
   // Exits stop at the other summarized functions: the link check goes on
   // from their summaries. So each function of the unit is searched through
   // once, not once per caller (a unit of generated code has thousands of
   // exported functions, an allocator unit as many roots).
   llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
-  Searcher.exitsBackward(Starts, ExitsOf);
+  Searcher.exitsBackward(Starts, Callbacks, ExitsOf);
 
   // A root's chain to the global allocator is reported here, whole, when it
   // stays in the unit.
+  llvm::DenseSet<const FunctionDecl *> Written; // summaries in the record
   for (const Root &R : Roots) {
     // Whole chains for the report, while clang still shows errors (past
     // -ferror-limit it drops them, and an allocator unit has thousands).
@@ -153,11 +172,27 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
       Ok = false;
     }
     Summary.summarize(R.FD, F, /*IsRoot=*/true);
+    Written.insert(R.FD);
   }
   for (const FunctionDecl *FD : Exported) {
     Found F = Searcher.search(FD, /*WholeChain=*/false);
     F.Exits = std::move(ExitsOf[FD]);
-    Summary.summarize(FD, F, /*IsRoot=*/false);
+    if (Summary.summarize(FD, F, /*IsRoot=*/false))
+      Written.insert(FD);
+  }
+  for (const FunctionDecl *FD : Callbacks) {
+    Found F = Searcher.search(FD, /*WholeChain=*/false);
+    F.Exits = std::move(ExitsOf[FD]);
+    if (Summary.summarize(FD, F, /*IsRoot=*/false, SummaryWriter::List::Callbacks))
+      Written.insert(FD);
+  }
+  // The address of a function that has nothing to say says nothing: listed
+  // are those with a summary here, those another unit defines (its summary
+  // is there), and those marked [[allocsel::needs_allocator]].
+  for (const auto &[FD, Loc] : G.takenSoFar()) {
+    const FunctionKind &K = G.kind(FD);
+    if (Written.contains(FD) || K.External || K.K == Sink::Marked)
+      Summary.addressTaken(FD, Loc);
   }
   Summary.marks(State);
 

@@ -13,7 +13,9 @@
 //                   devirtualized (qualified, final, or an object whose
 //                   dynamic type is known);
 //   indirect call   every function of the same type whose address the unit
-//                   takes (found once, on the first indirect call).
+//                   takes (found once), and, through a pointer, a node
+//                   for what other units' functions of the type do (an
+//                   exit of the unit: the link check joins it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +30,8 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
-#include "llvm/ADT/SetVector.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/MapVector.h"
 
 using namespace clang;
 
@@ -71,11 +74,78 @@ IndirectCallee indirectCallee(const Expr *Callee) {
   return R;
 }
 
+/// The variables with static storage the unit defines (namespace scope,
+/// static data members), in source order: their initializers and
+/// destructors run in the program as the unit's code.
+std::vector<const VarDecl *> staticStorageVariables(ASTContext &Ctx) {
+  std::vector<const VarDecl *> Out;
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::vector<const DeclContext *> Work{Ctx.getTranslationUnitDecl()};
+  while (!Work.empty()) {
+    const DeclContext *DC = Work.back();
+    Work.pop_back();
+    for (const Decl *D : DC->decls()) {
+      if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        if (VD->hasGlobalStorage() && !VD->isStaticLocal() && VD->isThisDeclarationADefinition() &&
+            !VD->getType()->isDependentType() && SM.isInMainFile(SM.getExpansionLoc(VD->getLocation())))
+          Out.push_back(VD);
+      } else if (const auto *Inner = dyn_cast<DeclContext>(D)) {
+        // Namespaces, linkage specifications, classes (static members), not
+        // functions (their statics are read with their bodies) nor templates.
+        if (isa<NamespaceDecl, LinkageSpecDecl, ExportDecl>(D) ||
+            (isa<CXXRecordDecl>(D) && !Inner->isDependentContext()))
+          Work.push_back(Inner);
+      }
+    }
+  }
+  return Out;
+}
+
+/// What takes a function's address in the code a visitor walks: `&f`, `f`
+/// converted to a pointer other than as a call's callee, and a lambda
+/// converted to a function pointer (its static invoker). \p Derived has
+/// `void taken(const FunctionDecl *, SourceLocation)` and calls
+/// noteCall() from its VisitCallExpr.
+template <class Derived> class AddressTakenVisitor : public RecursiveASTVisitor<Derived> {
+public:
+  bool VisitUnaryOperator(UnaryOperator *U) {
+    if (U->getOpcode() == UO_AddrOf)
+      take(U->getSubExpr());
+    return true;
+  }
+  bool VisitImplicitCastExpr(ImplicitCastExpr *C) {
+    if (C->getCastKind() == CK_FunctionToPointerDecay && !Callees.contains(C))
+      take(C->getSubExpr());
+    return true;
+  }
+
+protected:
+  void noteCall(const CallExpr *CE) {
+    // A direct call's callee decays to a pointer too; that is not taking
+    // the function's address. Parents are visited before children.
+    Callees.insert(CE->getCallee()->IgnoreParens());
+    if (const auto *Conv = dyn_cast_or_null<CXXConversionDecl>(CE->getDirectCallee()))
+      if (Conv->getParent()->isLambda() && Conv->getConversionType()->isPointerType())
+        if (const CXXMethodDecl *Invoker = Conv->getParent()->getLambdaStaticInvoker())
+          static_cast<Derived *>(this)->taken(Invoker->getCanonicalDecl(), CE->getExprLoc());
+  }
+
+private:
+  void take(const Expr *E) {
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
+      if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
+        static_cast<Derived *>(this)->taken(FD->getCanonicalDecl(), DRE->getLocation());
+  }
+
+  llvm::SmallPtrSet<const Expr *, 32> Callees;
+};
+
 } // namespace
 
-/// Collects the calls of one function body, in one pass over it.
-class CallCollector : public RecursiveASTVisitor<CallCollector> {
-  using Base = RecursiveASTVisitor<CallCollector>;
+/// Collects the calls of one function body, in one pass over it, and the
+/// functions whose address it takes.
+class CallCollector : public AddressTakenVisitor<CallCollector> {
+  using Base = AddressTakenVisitor<CallCollector>;
 
 public:
   CallCollector(Graph &G, std::vector<Call> &Out) : G(G), Out(Out) {}
@@ -157,7 +227,10 @@ public:
           Destructors.push_back({canonical(Dtor), Loc});
   }
 
+  void taken(const FunctionDecl *FD, SourceLocation Loc) { G.noteTaken(FD, Loc); }
+
   bool VisitCallExpr(CallExpr *CE) {
+    noteCall(CE);
     SourceLocation Loc = CE->getExprLoc();
     const FunctionDecl *FD = CE->getDirectCallee();
     if (!FD) {
@@ -165,8 +238,11 @@ public:
       if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
         return true;
       IndirectCallee Target = indirectCallee(Callee);
-      addTargets(G.P.indirectCall(Target.Through), Loc, facts::IndirectCall,
-                 [&] { return G.addressTakenDispatcher(Target); });
+      CallTargets T = G.P.indirectCall(Target.Through);
+      addTargets(T, Loc, facts::IndirectCall, [&] { return G.addressTakenDispatcher(Target); });
+      // And what other units' functions of the type do (the link check's).
+      if (T == CallTargets::Possible && !Target.Type.isNull())
+        add(G.elsewhereNode(Target), Loc);
       return true;
     }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
@@ -254,6 +330,15 @@ public:
     return TraverseStmt(E->getExpr());
   }
 
+  /// A variable with static storage: its initializer and its destructor.
+  void collect(const VarDecl *VD) {
+    if (const Expr *Init = VD->getInit())
+      TraverseStmt(const_cast<Expr *>(Init));
+    if (!VD->getType()->isReferenceType())
+      addDestructor(VD->getType(), VD->getLocation());
+    Out.insert(Out.end(), Destructors.begin(), Destructors.end());
+  }
+
   void collect(const FunctionDecl *Def) {
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
       for (const CXXCtorInitializer *Init : Ctor->inits())
@@ -281,7 +366,9 @@ private:
 
 const FunctionKind &Graph::kind(const FunctionDecl *FD) {
   auto [It, New] = Kinds.try_emplace(FD);
-  if (New && !isDispatcher(FD))
+  if (New && elsewhere(FD))
+    It->second.External = true; // a call out of the unit
+  else if (New && !isDispatcher(FD))
     It->second = P.classify(FD);
   return It->second;
 }
@@ -291,13 +378,37 @@ const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
   if (It != Edges.end())
     return It->second;
   std::vector<Call> Out; // (collecting may add a dispatcher's edges)
-  if (const FunctionDecl *Def = definition(FD)) {
+  if (FD == InitNode) {
+    for (const VarDecl *VD : staticStorageVariables(Ctx))
+      CallCollector(*this, Out).collect(VD);
+  } else if (const FunctionDecl *Def = definition(FD)) {
     Progress.Current = Def;
     if (!CrashIn.empty() && Def->getQualifiedNameAsString() == CrashIn)
       crashForTesting();
     CallCollector(*this, Out).collect(Def);
+    // A lambda's static invoker (its conversion to a function pointer)
+    // forwards to the call operator; the compiler writes that code, not the
+    // AST.
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(Def); MD && MD->isLambdaStaticInvoker())
+      if (const CXXMethodDecl *Op = MD->getParent()->getLambdaCallOperator())
+        Out.push_back({canonical(Op), MD->getLocation()});
   }
   return Edges[FD] = std::move(Out);
+}
+
+const FunctionDecl *Graph::initializers() {
+  if (!InitNode) {
+    InitNode = makeNode("__allocsel_initializers");
+    Kinds[InitNode] = {};
+  }
+  return InitNode;
+}
+
+void Graph::noteTaken(const FunctionDecl *FD, SourceLocation Loc) {
+  QualType T = FD->getType();
+  if (!FD->isDependentContext() && !T->isDependentType() && T->getAs<FunctionType>() &&
+      !isAllocselMachinery(FD))
+    ReachedTaken.insert({FD, Loc});
 }
 
 const FunctionDecl *Graph::addressTakenDispatcher(const IndirectCallee &Callee) {
@@ -319,10 +430,7 @@ Graph::dispatcher(std::pair<const void *, unsigned> Key,
   Targets(Found);
   if (Found.empty())
     return nullptr;
-  FunctionDecl *D = FunctionDecl::Create(
-      Ctx, Ctx.getTranslationUnitDecl(), SourceLocation(), SourceLocation(),
-      DeclarationName(&Ctx.Idents.get("__allocsel_dispatch")),
-      Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr, SC_Static);
+  const FunctionDecl *D = makeNode("__allocsel_dispatch");
   std::vector<Call> &Out = Edges[D];
   for (const FunctionDecl *T : Found)
     Out.push_back({canonical(T), SourceLocation()});
@@ -330,10 +438,37 @@ Graph::dispatcher(std::pair<const void *, unsigned> Key,
   return It->second = D;
 }
 
-std::pair<const void *, unsigned> Graph::callKey(QualType FnTy, bool Member) const {
+const FunctionDecl *Graph::elsewhereNode(const IndirectCallee &Callee) {
+  bool Member = Callee.Through == CallThrough::MemberPointer;
+  auto [It, New] = Elsewhere.try_emplace(callKey(Callee.Type, Member), nullptr);
+  if (New) {
+    It->second = makeNode("__allocsel_elsewhere");
+    ElsewhereOf[It->second] = {Callee.Through, callType(Callee.Type)};
+  }
+  return It->second;
+}
+
+const FunctionDecl *Graph::makeNode(const char *Name) {
+  return FunctionDecl::Create(Ctx, Ctx.getTranslationUnitDecl(), SourceLocation(),
+                              SourceLocation(), DeclarationName(&Ctx.Idents.get(Name)),
+                              Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr, SC_Static);
+}
+
+QualType Graph::callType(QualType FnTy) const {
   if (FnTy->getAs<FunctionProtoType>())
     FnTy = Ctx.getFunctionTypeWithExceptionSpec(FnTy, EST_None);
-  return {Ctx.getCanonicalType(FnTy).getTypePtr(), Member};
+  return Ctx.getCanonicalType(FnTy);
+}
+
+bool Graph::calledThroughMemberPointer(const FunctionDecl *FD) {
+  // A pointer to member calls non-static member functions only; a plain
+  // function pointer, anything else.
+  const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+  return MD && MD->isInstance();
+}
+
+std::pair<const void *, unsigned> Graph::callKey(QualType FnTy, bool Member) const {
+  return {callType(FnTy).getTypePtr(), Member};
 }
 
 void Graph::overriders(const CXXMethodDecl *MD,
@@ -371,47 +506,26 @@ void Graph::overriders(const CXXMethodDecl *MD,
 void Graph::addressTaken(const IndirectCallee &Callee,
                          llvm::SmallVectorImpl<const FunctionDecl *> &Out) {
   if (!AddressTakenFns) {
-    // Once per unit: every function whose address the unit takes.
-    llvm::SetVector<const FunctionDecl *> Taken;
-    struct Finder : RecursiveASTVisitor<Finder> {
-      llvm::SetVector<const FunctionDecl *> &Set;
-      // A direct call's callee decays to a pointer too; that is not taking
-      // the function's address. Parents are visited before children.
-      llvm::SmallPtrSet<const Expr *, 32> Callees;
-      explicit Finder(llvm::SetVector<const FunctionDecl *> &S) : Set(S) {}
+    // Once per unit, on its first call through a pointer: every function
+    // whose address the unit takes, anywhere (the code that takes it may be
+    // read later).
+    struct Finder : AddressTakenVisitor<Finder> {
+      Graph &G;
+      explicit Finder(Graph &G) : G(G) {}
       bool shouldVisitTemplateInstantiations() const { return true; }
       bool shouldVisitImplicitCode() const { return true; }
       bool VisitCallExpr(CallExpr *CE) {
-        Callees.insert(CE->getCallee()->IgnoreParens());
+        noteCall(CE);
         return true;
       }
-      void take(const Expr *E) {
-        if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
-          if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
-            Set.insert(FD->getCanonicalDecl());
+      void taken(const FunctionDecl *FD, SourceLocation) {
+        QualType T = FD->getType();
+        if (!FD->isDependentContext() && !T->isDependentType() && T->getAs<FunctionType>())
+          (*G.AddressTakenFns)[G.callKey(T, calledThroughMemberPointer(FD))].insert(FD);
       }
-      bool VisitUnaryOperator(UnaryOperator *U) {
-        if (U->getOpcode() == UO_AddrOf)
-          take(U->getSubExpr());
-        return true;
-      }
-      bool VisitImplicitCastExpr(ImplicitCastExpr *C) {
-        if (C->getCastKind() == CK_FunctionToPointerDecay && !Callees.contains(C))
-          take(C->getSubExpr());
-        return true;
-      }
-    } F(Taken);
-    F.TraverseDecl(Ctx.getTranslationUnitDecl());
+    } F(*this);
     AddressTakenFns.emplace();
-    for (const FunctionDecl *FD : Taken) {
-      QualType T = FD->getType();
-      if (FD->isDependentContext() || T->isDependentType() || !T->getAs<FunctionType>())
-        continue;
-      // A pointer to member calls non-static member functions only; a
-      // plain function pointer, anything else.
-      const auto *MD = dyn_cast<CXXMethodDecl>(FD);
-      (*AddressTakenFns)[callKey(T, MD && MD->isInstance())].push_back(FD);
-    }
+    F.TraverseDecl(Ctx.getTranslationUnitDecl());
   }
   auto It = AddressTakenFns->find(
       callKey(Callee.Type, Callee.Through == CallThrough::MemberPointer));

@@ -19,6 +19,8 @@
 #include "clang/AST/Type.h"
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
@@ -71,6 +73,39 @@ public:
   /// AST; chains skip it.
   bool isDispatcher(const clang::FunctionDecl *FD) const { return DispatcherSet.contains(FD); }
 
+  /// A call through a pointer can also reach the functions of its type
+  /// whose address other units take: each such call also calls the node
+  /// for its type (one per callKey()), a function without a body in the
+  /// unit, like a call into another unit. The summary records the calls
+  /// that reach it; the link check joins them to the other units' address-
+  /// taken functions. Null when \p FD is not such a node, else the type.
+  const IndirectCallee *elsewhere(const clang::FunctionDecl *FD) const {
+    auto It = ElsewhereOf.find(FD);
+    return It == ElsewhereOf.end() ? nullptr : &It->second;
+  }
+
+  /// A node whose calls are the initializers and destructors of the
+  /// variables with static storage the unit defines: code that runs without
+  /// being called by a function of the unit.
+  const clang::FunctionDecl *initializers();
+
+  /// The functions whose address is taken in the bodies read so far (by
+  /// calls()), in the order read, each with where it was first taken; not
+  /// dependent ones, nor allocsel's own. Code that is never read is never
+  /// run from the functions read, so what matters at run time is here once
+  /// everything reachable was read.
+  const llvm::MapVector<const clang::FunctionDecl *, clang::SourceLocation> &takenSoFar() const {
+    return ReachedTaken;
+  }
+  void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc);
+
+  /// How address-taken functions are looked up: their canonical function
+  /// type without exception specification, and whether a pointer to member
+  /// calls them.
+  clang::QualType callType(clang::QualType FnTy) const;
+  /// Whether a pointer to member (not a function pointer) calls \p FD.
+  static bool calledThroughMemberPointer(const clang::FunctionDecl *FD);
+
 private:
   friend class CallCollector;
 
@@ -86,10 +121,13 @@ private:
                   llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
   void addressTaken(const IndirectCallee &Callee,
                     llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
-  /// How address-taken functions are looked up: their canonical function
-  /// type without exception specification, and whether a pointer to member
-  /// calls them.
+  /// The node for what other units' functions of \p Callee's type may do.
+  const clang::FunctionDecl *elsewhereNode(const IndirectCallee &Callee);
+  /// callType() and whether a pointer to member calls, as a map key.
   std::pair<const void *, unsigned> callKey(clang::QualType FnTy, bool Member) const;
+  /// A FunctionDecl the plugin makes for a node of its own (a dispatcher,
+  /// an elsewhere node) and never adds to the AST.
+  const clang::FunctionDecl *makeNode(const char *Name);
 
   clang::ASTContext &Ctx;
   Policy &P;
@@ -105,10 +143,15 @@ private:
   std::optional<llvm::DenseMap<const clang::CXXMethodDecl *,
                                llvm::SmallVector<const clang::CXXMethodDecl *, 2>>>
       Overrides;
-  /// Address-taken functions by callKey() (made on the first indirect call).
+  /// Every function whose address the unit takes, by callKey() (made on
+  /// the first call through a pointer).
   std::optional<llvm::DenseMap<std::pair<const void *, unsigned>,
-                               llvm::SmallVector<const clang::FunctionDecl *, 2>>>
+                               llvm::SmallSetVector<const clang::FunctionDecl *, 2>>>
       AddressTakenFns;
+  llvm::MapVector<const clang::FunctionDecl *, clang::SourceLocation> ReachedTaken;
+  const clang::FunctionDecl *InitNode = nullptr;
+  llvm::DenseMap<std::pair<const void *, unsigned>, const clang::FunctionDecl *> Elsewhere;
+  llvm::DenseMap<const clang::FunctionDecl *, IndirectCallee> ElsewhereOf;
 };
 
 } // namespace allocsel

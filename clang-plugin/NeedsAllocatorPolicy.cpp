@@ -32,6 +32,17 @@ bool definedInMainFile(const FunctionDecl *FD, const SourceManager &SM) {
   return Def && SM.isInMainFile(SM.getExpansionLoc(Def->getLocation()));
 }
 
+bool isAllocselMachinery(const FunctionDecl *FD) {
+  if (FD->getDeclName().isIdentifier() && FD->getName().starts_with("__allocsel_"))
+    return true;
+  for (const DeclContext *DC = FD->getDeclContext(); DC; DC = DC->getParent())
+    if (const auto *NS = dyn_cast<NamespaceDecl>(DC); NS && NS->getName() == "detail")
+      if (const auto *Outer = dyn_cast<NamespaceDecl>(NS->getParent()))
+        if (Outer->getName() == "allocsel" && Outer->getParent()->isTranslationUnit())
+          return true;
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // The sinks: what allocating through the global allocator means.
 //===----------------------------------------------------------------------===//
@@ -106,9 +117,12 @@ CallTargets Policy::indirectCall(CallThrough Through) const {
   switch (Through) {
   // | call through a function pointer or reference | every function of the
   //   same type (exception specification aside) whose address the unit
-  //   takes, other than non-static members | allocates |
+  //   takes, other than non-static members; at the link check, also those
+  //   whose address another unit takes | allocates |
   // | call through a pointer to member | every non-static member function of
-  //   the same type whose address the unit takes | allocates |
+  //   the same type whose address the unit takes; at the link check, also
+  //   those another unit takes | allocates |
+  // (The graph adds the node the link check joins: Graph::elsewhere().)
   case CallThrough::FunctionPointer:
   case CallThrough::MemberPointer:
     return CallTargets::Possible;

@@ -67,6 +67,11 @@ const clang::FunctionDecl *definition(const clang::FunctionDecl *FD);
 /// Whether \p FD's definition is in the main file.
 bool definedInMainFile(const clang::FunctionDecl *FD, const clang::SourceManager &SM);
 
+/// Whether \p FD is allocsel's own routing code: `__allocsel_*`, or in
+/// `allocsel::detail` (<allocsel/detail/...>). The addresses it takes are
+/// called by allocsel's runtime only, never by an allocator.
+bool isAllocselMachinery(const clang::FunctionDecl *FD);
+
 class Policy {
 public:
   Policy(const clang::SourceManager &SM, const UnitState &State, bool Strict)

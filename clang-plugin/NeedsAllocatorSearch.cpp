@@ -26,9 +26,12 @@ Search::Node &Search::node(const FunctionDecl *FD) {
   return It->second;
 }
 
-void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
+void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
+                     llvm::function_ref<bool(const FunctionDecl *)> IsCallback,
+                     std::vector<const FunctionDecl *> &Callbacks) {
   // Forward: read each reachable body once, remembering who calls whom.
   llvm::SmallPtrSet<const FunctionDecl *, 32> Seen;
+  size_t TakenRead = 0; // of G.takenSoFar()
   std::vector<const FunctionDecl *> Work(Starts.begin(), Starts.end()), Exits;
   std::deque<const FunctionDecl *> Sinks; // breadth first, backward
   std::vector<const FunctionDecl *> UnknownCallers; // one call from a sink
@@ -62,6 +65,14 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
       Callers[C.Callee].push_back({N, C.Loc});
       if (Seen.insert(C.Callee).second)
         Work.push_back(C.Callee);
+    }
+    // What the body took the address of may be called from anywhere.
+    for (; TakenRead < G.takenSoFar().size(); ++TakenRead) {
+      const FunctionDecl *T = (G.takenSoFar().begin() + TakenRead)->first;
+      if (IsCallback(T) && Seen.insert(T).second) {
+        Callbacks.push_back(T);
+        Work.push_back(T);
+      }
     }
   }
   // Backward, breadth first from every sink at once: each function learns
@@ -133,7 +144,8 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts) {
 }
 
 void Search::exitsBackward(llvm::ArrayRef<const FunctionDecl *> Summarized,
-                          llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out) {
+                           llvm::ArrayRef<const FunctionDecl *> Callbacks,
+                           llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> &Out) {
   // What each function found reaching the current target: its first call
   // toward it, the last call of the chain, and the chain's length.
   struct Reach {
@@ -143,6 +155,25 @@ void Search::exitsBackward(llvm::ArrayRef<const FunctionDecl *> Summarized,
   };
   llvm::DenseMap<const FunctionDecl *, Reach> Seen;
   llvm::DenseSet<const FunctionDecl *> StopAt(Summarized.begin(), Summarized.end());
+  llvm::DenseSet<const FunctionDecl *> RecordAt(Callbacks.begin(), Callbacks.end());
+  // Only what a summarized function or a callback reaches can be on one of
+  // their chains: the code read only for the addresses it takes (main, the
+  // static variables' initializers) is not searched through.
+  llvm::DenseSet<const FunctionDecl *> Relevant;
+  {
+    std::vector<const FunctionDecl *> Work(Summarized.begin(), Summarized.end());
+    Work.insert(Work.end(), Callbacks.begin(), Callbacks.end());
+    Relevant.insert(Work.begin(), Work.end());
+    while (!Work.empty()) {
+      const FunctionDecl *N = Work.back();
+      Work.pop_back();
+      if (const Node *I = known(N); !I || I->Kind.K != Sink::None || I->Kind.External)
+        continue; // not read: no calls
+      for (const Call &C : G.calls(N))
+        if (C.Callee && Relevant.insert(C.Callee).second)
+          Work.push_back(C.Callee);
+    }
+  }
   // In an order of the source's, not of a set of pointers: the order of
   // equally near exits in a summary follows it.
   std::vector<const FunctionDecl *> Targets = ExternalsSeen;
@@ -168,7 +199,7 @@ void Search::exitsBackward(llvm::ArrayRef<const FunctionDecl *> Summarized,
       for (const Edge &E : Callers.lookup(M)) {
         bool Dispatcher = G.isDispatcher(E.Caller);
         if ((How == Follow::NotDispatchers && Dispatcher) ||
-            (How == Follow::OnlyDispatchers && !Dispatcher))
+            (How == Follow::OnlyDispatchers && !Dispatcher) || !Relevant.contains(E.Caller))
           continue;
         ++Counters.SearchSteps;
         Reach &R = Seen[E.Caller];
@@ -189,17 +220,16 @@ void Search::exitsBackward(llvm::ArrayRef<const FunctionDecl *> Summarized,
         if (R.Last.Loc.isInvalid())
           R.Last.Loc = E.Loc;
         R.Dist = Here.Dist + 1;
-        if (StopAt.contains(E.Caller)) {
-          // A summarized function: it records the exit and its callers
-          // record it, not what lies behind it.
+        bool Boundary = StopAt.contains(E.Caller);
+        if (Boundary || RecordAt.contains(E.Caller)) {
           std::vector<Call> Chain{R.First};
           if (R.Dist > 1)
             Chain.push_back(R.Last);
           Out[E.Caller].push_back({X, std::move(Chain), R.Dist > 2 ? R.Dist - 2 : 0});
-          Queue.push_back({E.Caller, Follow::OnlyDispatchers});
-          continue;
         }
-        Queue.push_back({E.Caller, Follow::All});
+        // A summarized function's callers record it, not what lies behind
+        // it; a callback's callers go on past it.
+        Queue.push_back({E.Caller, Boundary ? Follow::OnlyDispatchers : Follow::All});
       }
     }
   }

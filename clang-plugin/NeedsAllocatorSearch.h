@@ -48,7 +48,12 @@ public:
   /// then, backward, gives each its next call on a shortest chain to the
   /// global allocator (and that chain's length and last call), and marks
   /// those from which an external function can be reached.
-  void explore(llvm::ArrayRef<const clang::FunctionDecl *> Starts);
+  /// The functions whose address is taken in what it reads and for which
+  /// \p IsCallback holds are read too, as starts, and listed in
+  /// \p Callbacks in the order found.
+  void explore(llvm::ArrayRef<const clang::FunctionDecl *> Starts,
+               llvm::function_ref<bool(const clang::FunctionDecl *)> IsCallback,
+               std::vector<const clang::FunctionDecl *> &Callbacks);
   /// The exits of every function of \p Summarized (in the order the
   /// summaries list their exits, for equally near ones): breadth first
   /// backward from each external function (and each summarized function
@@ -57,7 +62,11 @@ public:
   /// ends. The work is the size of what the exits' callers are, up to
   /// the nearest summarized function, not the size of the unit once per
   /// start (thousands of entry points into one big generated component).
+  /// The functions of \p Callbacks (address-taken functions other units
+  /// cannot call by name) get their exits too, but are no boundary: their
+  /// callers record what lies behind them.
   void exitsBackward(llvm::ArrayRef<const clang::FunctionDecl *> Summarized,
+                     llvm::ArrayRef<const clang::FunctionDecl *> Callbacks,
                      llvm::DenseMap<const clang::FunctionDecl *, std::vector<Found::Exit>> &Out);
   /// The chain from \p Start to a sink: whole with \p WholeChain (for
   /// reports), else its first and last calls only, with the number of calls

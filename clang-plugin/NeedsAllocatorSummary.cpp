@@ -19,6 +19,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
 #include <tuple>
 
 using namespace clang;
@@ -124,8 +125,10 @@ std::vector<facts::Step> SummaryWriter::steps(const std::vector<Call> &Chain) co
       ++Skipped;
       continue;
     }
-    Out.push_back({C.Callee ? displayName(Ctx, C.Callee) : std::string(C.Unknown),
-                   location(C.Loc), Skipped});
+    std::string Callee = !C.Callee                ? std::string(C.Unknown)
+                         : G.elsewhere(C.Callee) ? std::string(facts::IndirectCall)
+                                                 : displayName(Ctx, C.Callee);
+    Out.push_back({std::move(Callee), location(C.Loc), Skipped});
     Skipped = 0;
   }
   if (Out.size() > 2) {
@@ -138,10 +141,24 @@ std::vector<facts::Step> SummaryWriter::steps(const std::vector<Call> &Chain) co
   return Out;
 }
 
-void SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoot) {
+std::string SummaryWriter::typeKey(QualType FnTy, bool Member) {
+  std::string Out;
+  llvm::raw_string_ostream OS(Out);
+  Mangler->mangleCanonicalTypeName(FnTy, OS); // "_ZTS" then the type's mangling
+  llvm::StringRef Key(Out);
+  Key.consume_front("_ZTS");
+  return (Member ? "M" : "") + Key.str();
+}
+
+void SummaryWriter::addressTaken(const FunctionDecl *FD, SourceLocation Loc) {
+  Rec.Taken.push_back({typeKey(G.callType(FD->getType()), Graph::calledThroughMemberPointer(FD)),
+                       symbol(FD), location(Loc)});
+}
+
+bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoot, List To) {
   const FunctionDecl *Def = definition(FD);
   if (!IsRoot && F.SinkKind == Sink::None && F.Exits.empty())
-    return; // a pure function: other units need not know it
+    return false; // a pure function: other units need not know it
   // (The record's display names stay empty: allocsel-link demangles the
   // symbol, and C linkage keeps its name as its symbol.)
   facts::FunctionSummary Sum;
@@ -157,15 +174,23 @@ void SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoo
     if (!Sum.Chain.empty())
       Sum.Chain.back().Skipped += F.SinkSkipped;
   }
+  // (Callbacks come after every function: their indices follow.)
+  assert((To == List::Callbacks || Rec.Callbacks.empty()) && "callbacks are written last");
+  auto Index = static_cast<std::uint32_t>(Rec.Functions.size() + Rec.Callbacks.size());
   for (const Found::Exit &X : F.Exits) {
-    facts::ExternalCall Out;
-    Out.Symbol = symbol(X.To);
-    Out.Steps = steps(X.Chain);
-    if (!Out.Steps.empty())
-      Out.Steps.back().Skipped += X.Skipped;
-    Sum.Calls.push_back(std::move(Out));
+    std::vector<facts::Step> Steps = steps(X.Chain);
+    if (!Steps.empty())
+      Steps.back().Skipped += X.Skipped;
+    if (const IndirectCallee *Through = G.elsewhere(X.To)) {
+      Rec.PointerCalls.push_back(
+          {Index, typeKey(Through->Type, Through->Through == CallThrough::MemberPointer),
+           std::move(Steps)});
+      continue;
+    }
+    Sum.Calls.push_back({symbol(X.To), std::string(), std::move(Steps)});
   }
-  Rec.Functions.push_back(std::move(Sum));
+  (To == List::Functions ? Rec.Functions : Rec.Callbacks).push_back(std::move(Sum));
+  return true;
 }
 
 void SummaryWriter::marks(const UnitState &State) {

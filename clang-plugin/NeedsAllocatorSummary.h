@@ -38,12 +38,21 @@ bool definesForOtherUnits(const clang::FunctionDecl *FD, const clang::ASTContext
 
 class SummaryWriter {
 public:
-  SummaryWriter(clang::ASTContext &Ctx, facts::UnitRecord &Rec)
-      : Ctx(Ctx), Rec(Rec), Mangler(Ctx.createMangleContext()) {}
+  SummaryWriter(clang::ASTContext &Ctx, const Graph &G, facts::UnitRecord &Rec)
+      : Ctx(Ctx), G(G), Rec(Rec), Mangler(Ctx.createMangleContext()) {}
 
+  /// Where a summary goes: the functions other units call by name, or the
+  /// callbacks (address-taken functions they cannot call by name; written
+  /// after all of the former).
+  enum class List { Functions, Callbacks };
   /// Adds \p FD's summary, the chains \p F found from it, unless it is not
-  /// a root and has nothing to say.
-  void summarize(const clang::FunctionDecl *FD, const Found &F, bool IsRoot);
+  /// a root and has nothing to say; returns whether it did. A call that
+  /// leaves through a pointer is recorded as a facts::PointerCall.
+  bool summarize(const clang::FunctionDecl *FD, const Found &F, bool IsRoot,
+                 List To = List::Functions);
+  /// Records that the unit takes \p FD's address, first at \p Loc
+  /// (facts::AddressTaken).
+  void addressTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc);
   /// Records the unit's marks and its [[allocsel::needs_allocator]]
   /// functions.
   void marks(const UnitState &State);
@@ -52,8 +61,12 @@ private:
   std::string symbol(const clang::FunctionDecl *FD);
   facts::Location location(clang::SourceLocation Loc) const;
   std::vector<facts::Step> steps(const std::vector<Call> &Chain) const;
+  /// The type key of a pointer to a function of type \p FnTy (a callType()):
+  /// its Itanium mangling, after an `M` for a pointer to member.
+  std::string typeKey(clang::QualType FnTy, bool Member);
 
   clang::ASTContext &Ctx;
+  const Graph &G;
   facts::UnitRecord &Rec;
   std::unique_ptr<clang::MangleContext> Mangler;
 };

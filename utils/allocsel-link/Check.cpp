@@ -4,6 +4,8 @@
 #include "DiagnosticNames.h"
 #include "LinkDiagnostics.h"
 
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ADT/StringSet.h"
@@ -107,11 +109,33 @@ struct Summarized {
   const Artifact *In;
 };
 
+/// A function whose address a unit takes, and that unit.
+struct Target {
+  const facts::AddressTaken *Taken;
+  const facts::UnitRecord *Unit;
+  const Artifact *In;
+};
+
 /// Part of a chain: a function, then the calls it makes inside its unit.
+/// \p Via: the function was reached through a pointer (its address taken
+/// there), not by a call that names it.
 struct Segment {
   Summarized From;
   const std::vector<facts::Step> *Steps;
+  const Target *Via = nullptr;
 };
+
+/// The pointer a type key stands for (docs/facts-format.md, "Type keys"),
+/// as users read it: "FvmE" is "a pointer to 'void (unsigned long)'".
+std::string pointerOf(llvm::StringRef Key) {
+  bool Member = Key.consume_front("M");
+  std::string Type = Key.str();
+  if (char *Demangled = llvm::itaniumDemangle(Type)) {
+    Type = Demangled;
+    std::free(Demangled);
+  }
+  return message(Member ? Msg::PointerToMember : Msg::PointerToFunction, Type);
+}
 
 /// The needs_allocator rule across units: from every root (an Alloc member
 /// of the selection, or a function of an allocator unit), follow the calls
@@ -131,6 +155,16 @@ public:
         }
         for (const facts::MarkedFunction &M : R.Marked)
           Marked.try_emplace(M.Symbol, M.Display);
+        // Calls through pointers, and what they can reach (1.1 records).
+        for (const facts::PointerCall &C : R.PointerCalls)
+          PointerCallsOf[C.Function < R.Functions.size()
+                             ? &R.Functions[C.Function]
+                             : &R.Callbacks[C.Function - R.Functions.size()]]
+              .push_back(&C);
+        for (const facts::FunctionSummary &F : R.Callbacks)
+          CallbacksOf[&R].try_emplace(F.Symbol, Summarized{&F, &R, &A});
+        for (const facts::AddressTaken &T : R.Taken)
+          TargetsOf[T.Type].push_back({&T, &R, &A});
       }
     for (const Artifact &A : In.Artifacts)
       for (const std::string &Name : A.Defined)
@@ -152,11 +186,13 @@ private:
   struct Path {
     Summarized At;
     std::vector<Segment> Segments; // how At was reached
+    const Target *Via = nullptr;   // At was reached through this pointer
   };
 
   void search(const Summarized &Root, std::vector<Finding> &Out) {
     std::vector<Path> Queue;
-    llvm::StringSet<> Seen{Root.Fn->Symbol};
+    llvm::StringSet<> Seen{Root.Fn->Symbol};            // symbols called
+    llvm::SmallPtrSet<const facts::FunctionSummary *, 16> Reached; // functions queued
     if (Root.Fn->Defined) {
       Queue.push_back({Root, {}});
     } else {
@@ -168,13 +204,14 @@ private:
         return report(Root, {It->second, {}}, Out, nullptr);
       Queue.push_back({It->second, {}});
     }
+    Reached.insert(Queue.front().At.Fn);
     for (size_t I = 0; I < Queue.size(); ++I) {
       Path P = Queue[I];
       for (const facts::ExternalCall &C : P.At.Fn->Calls) {
         if (!Seen.insert(C.Symbol).second)
           continue;
         std::vector<Segment> Segments = P.Segments;
-        Segments.push_back({P.At, &C.Steps});
+        Segments.push_back({P.At, &C.Steps, P.Via});
         if (auto M = Marked.find(C.Symbol); M != Marked.end())
           return report(Root, {P.At, Segments}, Out, &M->second);
         auto D = Defs.find(C.Symbol);
@@ -185,11 +222,49 @@ private:
             return reportUnknown(Root, Segments, C, Out);
           continue;
         }
+        if (!Reached.insert(D->second.Fn).second)
+          continue;
         if (D->second.Fn->Allocates)
           return report(Root, {D->second, Segments}, Out, nullptr);
         Queue.push_back({D->second, std::move(Segments)});
       }
+      // A call through a pointer reaches the functions of its type whose
+      // address another unit takes (the unit's own were followed when it
+      // was compiled); --strict counts it as allocating, as in a unit.
+      for (const facts::PointerCall *C : PointerCallsOf.lookup(P.At.Fn)) {
+        std::vector<Segment> Segments = P.Segments;
+        Segments.push_back({P.At, &C->Steps, P.Via});
+        if (Opts.Strict)
+          return reportPointerCall(Root, Segments, Out);
+        auto Targets = TargetsOf.find(C->Type);
+        if (Targets == TargetsOf.end())
+          continue;
+        for (const Target &T : Targets->second) {
+          if (T.Unit->Unit == P.At.Unit->Unit)
+            continue;
+          if (auto M = Marked.find(T.Taken->Symbol); M != Marked.end())
+            return report(Root, {P.At, Segments}, Out, &M->second, &T);
+          std::optional<Summarized> S = resolve(T);
+          if (!S || !Reached.insert(S->Fn).second)
+            continue;
+          if (S->Fn->Allocates)
+            return report(Root, {*S, Segments, &T}, Out, nullptr);
+          Queue.push_back({*S, Segments, &T});
+        }
+      }
     }
+  }
+
+  /// The summary of an address-taken function: the unit's own (a static or
+  /// inline function), else the one of the function other units call by
+  /// that name.
+  std::optional<Summarized> resolve(const Target &T) const {
+    if (auto U = CallbacksOf.find(T.Unit); U != CallbacksOf.end())
+      if (auto F = U->second.find(T.Taken->Symbol); F != U->second.end())
+        return F->second;
+    if (auto D = Defs.find(T.Taken->Symbol); D != Defs.end())
+      return D->second;
+    return std::nullopt;
   }
 
   /// The error, at the root's definition, and where the selection is.
@@ -216,9 +291,12 @@ private:
   /// plugin's, as in the unit's own diagnostics), so one function is not
   /// named two ways (`Pool<64>` there, the demangler's `Pool<64ul>` here).
   void addSteps(Finding &Fd, const Segment &S, bool First, std::string &CalledAs) {
-    std::string Caller =
-        CalledAs.empty() ? displayOf(S.From.Fn->Display, S.From.Fn->Symbol) : CalledAs;
+    std::string Caller = CalledAs.empty() || S.Via
+                             ? displayOf(S.From.Fn->Display, S.From.Fn->Symbol)
+                             : CalledAs;
     const Origin &In = S.From.In->Where;
+    if (S.Via)
+      Fd.Notes.push_back(throughPointer(*S.Via, Caller));
     if (!First) // the error itself names where the chain starts
       Fd.Notes.push_back(note(Msg::DefinedIn, S.From.Fn->Loc, In, Caller, In.str()));
     for (const facts::Step &St : *S.Steps) {
@@ -240,8 +318,15 @@ private:
     CalledAs = S.Steps->empty() ? std::string() : S.Steps->back().Callee;
   }
 
+  /// Why an indirect call's chain goes on at \p Callee.
+  Finding::Note throughPointer(const Target &T, const std::string &Callee) {
+    return note(Msg::ThroughPointer, T.Taken->Loc, T.In->Where, pointerOf(T.Taken->Type), Callee,
+                T.In->Where.str());
+  }
+
+  /// \p MarkedVia: the marked function was reached through a pointer.
   void report(const Summarized &Root, const Path &Final, std::vector<Finding> &Out,
-              const std::string *MarkedDisplay) {
+              const std::string *MarkedDisplay, const Target *MarkedVia = nullptr) {
     const facts::FunctionSummary &F = *Final.At.Fn;
     // Where the chain's last call is made (the unit of the function that
     // calls the marked function or the allocation).
@@ -255,10 +340,13 @@ private:
     for (const Segment &S : Final.Segments)
       addSteps(Fd, S, &S == &Final.Segments.front(), CalledAs);
     if (MarkedDisplay) {
+      if (MarkedVia)
+        Fd.Notes.push_back(throughPointer(*MarkedVia, *MarkedDisplay));
       Fd.Notes.push_back(note(Msg::Marked, std::nullopt, Final.At.In->Where, *MarkedDisplay));
     } else {
-      std::string Name = CalledAs.empty() ? displayOf(F.Display, F.Symbol) : CalledAs;
-      addSteps(Fd, {Final.At, &F.Chain}, Final.Segments.empty(), CalledAs);
+      std::string Name =
+          CalledAs.empty() || Final.Via ? displayOf(F.Display, F.Symbol) : CalledAs;
+      addSteps(Fd, {Final.At, &F.Chain, Final.Via}, Final.Segments.empty(), CalledAs);
       if (Final.At.Unit->NeedsAllocatorUnit)
         Fd.Notes.push_back(note(Msg::InNeedsAllocatorUnit, F.Loc, Final.At.In->Where, Name));
     }
@@ -277,8 +365,26 @@ private:
     Out.push_back(std::move(Fd));
   }
 
+  /// --strict: the chain reaches a call through a pointer (its last step).
+  void reportPointerCall(const Summarized &Root, const std::vector<Segment> &Segments,
+                         std::vector<Finding> &Out) {
+    const Origin &Last = Segments.back().From.In->Where;
+    Finding Fd = start(Root, message(Msg::ReachedIndirectCall, Last.str()));
+    std::string CalledAs;
+    for (const Segment &S : Segments)
+      addSteps(Fd, S, &S == &Segments.front(), CalledAs);
+    Fd.Notes.push_back(note(Msg::IndirectStrict, std::nullopt, Last));
+    Out.push_back(std::move(Fd));
+  }
+
   const CheckOptions &Opts;
   llvm::StringMap<Summarized> Defs;
+  /// 1.1 records: each function's calls through pointers; each unit's
+  /// callbacks by symbol; address-taken functions by type key.
+  llvm::DenseMap<const facts::FunctionSummary *, std::vector<const facts::PointerCall *>>
+      PointerCallsOf;
+  llvm::DenseMap<const facts::UnitRecord *, llvm::StringMap<Summarized>> CallbacksOf;
+  llvm::StringMap<std::vector<Target>> TargetsOf;
   llvm::StringMap<std::string> Marked;
   llvm::StringSet<> DefinedAnywhere;
   std::vector<Summarized> Roots;

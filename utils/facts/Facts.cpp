@@ -48,11 +48,18 @@ bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
 bool operator==(const MarkedFunction &A, const MarkedFunction &B) {
   return A.Symbol == B.Symbol && A.Display == B.Display;
 }
+bool operator==(const PointerCall &A, const PointerCall &B) {
+  return A.Function == B.Function && A.Type == B.Type && A.Steps == B.Steps;
+}
+bool operator==(const AddressTaken &A, const AddressTaken &B) {
+  return A.Type == B.Type && A.Symbol == B.Symbol && A.Loc == B.Loc;
+}
 bool operator==(const UnitRecord &A, const UnitRecord &B) {
   return A.Format == B.Format && A.Producer == B.Producer && A.Unit == B.Unit &&
          A.Selected == B.Selected && A.DefaultRoutes == B.DefaultRoutes &&
          A.NeedsAllocatorUnit == B.NeedsAllocatorUnit && A.AllocatorUnit == B.AllocatorUnit &&
-         A.Functions == B.Functions && A.Marked == B.Marked;
+         A.Functions == B.Functions && A.Marked == B.Marked && A.Callbacks == B.Callbacks &&
+         A.Taken == B.Taken && A.PointerCalls == B.PointerCalls;
 }
 
 namespace {
@@ -257,6 +264,22 @@ public:
     for (const FunctionSummary &F : Fns)
       function(F);
   }
+  void taken(const std::vector<AddressTaken> &Taken) {
+    W.uleb(Taken.size());
+    for (const AddressTaken &T : Taken) {
+      str(T.Type);
+      str(T.Symbol);
+      location(T.Loc);
+    }
+  }
+  void pointerCalls(const std::vector<PointerCall> &Calls) {
+    W.uleb(Calls.size());
+    for (const PointerCall &C : Calls) {
+      W.uleb(C.Function);
+      str(C.Type);
+      steps(C.Steps);
+    }
+  }
 
   const StringTable &strings() const { return Strings; }
 
@@ -330,6 +353,16 @@ public:
   }
   bool functions(std::vector<FunctionSummary> &Out) {
     return list(Out, [&](FunctionSummary &F) { return function(F); });
+  }
+  bool taken(std::vector<AddressTaken> &Out) {
+    return list(Out, [&](AddressTaken &T) {
+      return str(T.Type) && str(T.Symbol) && location(T.Loc);
+    });
+  }
+  bool pointerCalls(std::vector<PointerCall> &Out) {
+    return list(Out, [&](PointerCall &C) {
+      return R.uleb32(C.Function) && str(C.Type) && steps(C.Steps);
+    });
   }
 
 private:
@@ -412,6 +445,25 @@ bool decodeSummary(Reader &R, UnitRecord &Rec) {
   return S.strings() && S.functions(Rec.Functions);
 }
 
+/// Tag 8 (1.1): its own string table, then the callbacks' summaries, the
+/// address-taken functions and the calls through pointers. A call's
+/// caller index is checked once every field is read (the summary, tag 5,
+/// may come later).
+void encodeCallbacks(const UnitRecord &Rec, Writer &W) {
+  std::string Body;
+  SummaryWriter S(Body);
+  S.functions(Rec.Callbacks);
+  S.taken(Rec.Taken);
+  S.pointerCalls(Rec.PointerCalls);
+  S.strings().write(W);
+  W.raw(Body);
+}
+bool decodeCallbacks(Reader &R, UnitRecord &Rec) {
+  SummaryReader S(R);
+  return S.strings() && S.functions(Rec.Callbacks) && S.taken(Rec.Taken) &&
+         S.pointerCalls(Rec.PointerCalls);
+}
+
 void encodeMarked(const UnitRecord &Rec, Writer &W) {
   W.uleb(Rec.Marked.size());
   for (const MarkedFunction &M : Rec.Marked) {
@@ -448,6 +500,11 @@ constexpr Field Fields[] = {
      encodeSummary, decodeSummary},
     {Tag::Marked, "needs_allocator marks", [](const UnitRecord &R) { return !R.Marked.empty(); },
      encodeMarked, decodeMarked},
+    {Tag::Callbacks, "callbacks",
+     [](const UnitRecord &R) {
+       return !R.Callbacks.empty() || !R.Taken.empty() || !R.PointerCalls.empty();
+     },
+     encodeCallbacks, decodeCallbacks},
 };
 
 //===-- Records -----------------------------------------------------------===//
@@ -480,6 +537,13 @@ bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
       return false;
     }
   }
+  // What refers across fields.
+  std::size_t Callers = Rec.Functions.size() + Rec.Callbacks.size();
+  for (const PointerCall &C : Rec.PointerCalls)
+    if (C.Function >= Callers) {
+      Why = "malformed callbacks: a call's function index is out of range";
+      return false;
+    }
   return true;
 }
 

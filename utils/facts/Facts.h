@@ -37,7 +37,7 @@ namespace allocsel::facts {
 inline constexpr char SectionName[] = ".allocsel.facts";
 inline constexpr char Magic[4] = {'A', 'S', 'L', 'F'};
 inline constexpr std::uint8_t Major = 1;
-inline constexpr std::uint8_t Minor = 0;
+inline constexpr std::uint8_t Minor = 1;
 inline constexpr std::size_t HeaderSize = sizeof Magic + 1 + 1 + 4; // magic, major, minor, length
 
 /// A record's format version: what decode() read, or Major.Minor.
@@ -58,6 +58,7 @@ enum class Tag : std::uint8_t {
   UnitMarks = 6,     // ULEB128 flags (UnitFlag)
   Summary = 5,       // the unit's call-graph summary (see FunctionSummary)
   Marked = 7,        // functions declared [[allocsel::needs_allocator]]
+  Callbacks = 8,     // 1.1: calls through pointers, and address-taken functions
 };
 
 /// The bits of the UnitMarks field. Bits a reader does not know are
@@ -124,6 +125,27 @@ struct FunctionSummary {
   std::vector<ExternalCall> Calls;
 };
 
+/// A call through a pointer to function (or to member function) that a
+/// summarized function of the unit makes (1.1). The link check joins it to
+/// the functions of the same type whose address other units take.
+struct PointerCall {
+  /// The caller: an index into the record's Functions, then its Callbacks
+  /// (Functions.size() + i is Callbacks[i]).
+  std::uint32_t Function = 0;
+  std::string Type;        // its type key: docs/facts-format.md, "Type keys"
+  std::vector<Step> Steps; // from the caller to the call, which is the last step
+};
+
+/// A function whose address the unit takes, by the type key of the pointer
+/// that can call it (1.1), and where. Its summary is in the record's Callbacks if the
+/// unit has one there under Symbol, else it is the function other units
+/// call by that linkage name.
+struct AddressTaken {
+  std::string Type;
+  std::string Symbol;
+  Location Loc; // where the unit first takes it
+};
+
 struct MarkedFunction {
   std::string Symbol;
   std::string Display;
@@ -143,6 +165,13 @@ struct UnitRecord {
   bool AllocatorUnit = false;
   std::vector<FunctionSummary> Functions;
   std::vector<MarkedFunction> Marked;
+  /// 1.1 (tag 8): the summaries of address-taken functions that other
+  /// units cannot call by name (internal linkage, inline), the functions
+  /// whose address the unit takes, and the calls through pointers that the
+  /// summarized functions make.
+  std::vector<FunctionSummary> Callbacks;
+  std::vector<AddressTaken> Taken;
+  std::vector<PointerCall> PointerCalls;
 };
 
 bool operator==(const Version &A, const Version &B);
@@ -152,6 +181,8 @@ bool operator==(const Step &A, const Step &B);
 bool operator==(const ExternalCall &A, const ExternalCall &B);
 bool operator==(const FunctionSummary &A, const FunctionSummary &B);
 bool operator==(const MarkedFunction &A, const MarkedFunction &B);
+bool operator==(const PointerCall &A, const PointerCall &B);
+bool operator==(const AddressTaken &A, const AddressTaken &B);
 bool operator==(const UnitRecord &A, const UnitRecord &B);
 
 /// The bytes of one record.

@@ -6,7 +6,7 @@ usage: patch-facts.py MODE IN OUT
   field     a field's size runs past the end of the record
   repeat    the unit field's tag becomes the producer's (a known field twice)
   minor     the record claims format 1.7, and its producer field has a tag
-            that format 1.0 does not know (what a newer minor may add)
+            that format 1.1 does not know (what a newer minor may add)
 """
 import sys
 
