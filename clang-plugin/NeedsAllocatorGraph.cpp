@@ -85,9 +85,13 @@ std::vector<const VarDecl *> staticStorageVariables(ASTContext &Ctx) {
     const DeclContext *DC = Work.back();
     Work.pop_back();
     for (const Decl *D : DC->decls()) {
+      // (Each `namespace N {` block is a declaration of its own: the
+      // headers' are never entered.)
+      if (!SM.isInMainFile(SM.getExpansionLoc(D->getLocation())))
+        continue;
       if (const auto *VD = dyn_cast<VarDecl>(D)) {
-        if (VD->hasGlobalStorage() && !VD->isStaticLocal() && VD->isThisDeclarationADefinition() &&
-            !VD->getType()->isDependentType() && SM.isInMainFile(SM.getExpansionLoc(VD->getLocation())))
+        if (VD->hasGlobalStorage() && !VD->isStaticLocal() &&
+            VD->isThisDeclarationADefinition() && !VD->getType()->isDependentType())
           Out.push_back(VD);
       } else if (const auto *Inner = dyn_cast<DeclContext>(D)) {
         // Namespaces, linkage specifications, classes (static members), not
