@@ -20,6 +20,7 @@
 #include "NeedsAllocatorReport.h"
 #include "NeedsAllocatorSearch.h"
 #include "NeedsAllocatorSummary.h"
+#include "thunks.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -63,7 +64,7 @@ std::vector<Root> collectRoots(Sema &S, const UnitState &State, const VarDecl *S
             Add(FD, true);
       }
   if (State.AllocatorPragma.isValid()) {
-    // Every function the allocator unit defines.
+    // Every function the allocator unit defines (its own: definedByUnit).
     struct Finder : RecursiveASTVisitor<Finder> {
       const SourceManager &SM;
       std::vector<const FunctionDecl *> Found;
@@ -71,7 +72,7 @@ std::vector<Root> collectRoots(Sema &S, const UnitState &State, const VarDecl *S
       bool shouldVisitLambdaBody() const { return true; }
       bool VisitFunctionDecl(FunctionDecl *FD) {
         if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
-            definedInMainFile(FD, SM))
+            definedByUnit(FD, SM))
           Found.push_back(FD);
         return true;
       }
@@ -82,6 +83,36 @@ std::vector<Root> collectRoots(Sema &S, const UnitState &State, const VarDecl *S
         Add(FD, false);
   }
   return Roots;
+}
+
+/// The replaceable operators this unit defines, in any of its files: with
+/// a body or as an alias (`__attribute__((alias))`, as tcmalloc does), and
+/// functions of C linkage named as one of them (mimalloc's override in C
+/// defines `_Znwm`).
+std::vector<const FunctionDecl *> definedOperators(ASTContext &Ctx) {
+  std::vector<const FunctionDecl *> Out;
+  auto Defines = [](const FunctionDecl *FD) {
+    return FD->isDefined() || FD->getMostRecentDecl()->hasAttr<AliasAttr>();
+  };
+  const TranslationUnitDecl *TU = Ctx.getTranslationUnitDecl();
+  if (Ctx.getLangOpts().CPlusPlus)
+    for (OverloadedOperatorKind K : {OO_New, OO_Array_New, OO_Delete, OO_Array_Delete})
+      for (const NamedDecl *D : TU->lookup(Ctx.DeclarationNames.getCXXOperatorName(K)))
+        if (const auto *FD = dyn_cast<FunctionDecl>(D))
+          if (FD->isReplaceableGlobalAllocationFunction() && Defines(FD))
+            Out.push_back(FD);
+#define ALLOCSEL_OPERATOR_SYMBOL(I, M, ...) #M,
+  static constexpr const char *Symbols[] = {ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_SYMBOL)};
+#undef ALLOCSEL_OPERATOR_SYMBOL
+  for (const char *Symbol : Symbols) {
+    auto It = Ctx.Idents.find(Symbol);
+    if (It == Ctx.Idents.end())
+      continue; // never named in the unit
+    for (const NamedDecl *D : TU->lookup(DeclarationName(It->getValue())))
+      if (const auto *FD = dyn_cast<FunctionDecl>(D); FD && FD->isExternC() && Defines(FD))
+        Out.push_back(FD);
+  }
+  return Out;
 }
 
 } // namespace
@@ -106,13 +137,12 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   // to link ("multiple definition"), or replace the routing.
   bool Ok = true;
   if (Selection || State.AllocatorPragma.isValid())
-    for (const FunctionDecl *FD : Exports)
-      if (FD->isReplaceableGlobalAllocationFunction() &&
-          definedInMainFile(FD, Ctx.getSourceManager())) {
-        report(Diags, definition(FD)->getLocation(), Diag::DefinesOperator)
-            << FD << (Selection != nullptr);
-        Ok = false;
-      }
+    for (const FunctionDecl *FD : definedOperators(Ctx)) {
+      const FunctionDecl *Def = definition(FD);
+      report(Diags, (Def ? Def : FD)->getLocation(), Diag::DefinesOperator)
+          << FD << (Selection != nullptr);
+      Ok = false;
+    }
 
   // Every function that gets a summary of its own (if it has anything to
   // say): the roots, and the exported functions but the ones every unit
@@ -189,10 +219,10 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   // The address of a function that has nothing to say says nothing: listed
   // are those with a summary here, those another unit defines (its summary
   // is there), and those marked [[allocsel::needs_allocator]].
-  for (const auto &[FD, Loc] : G.takenSoFar()) {
-    const FunctionKind &K = G.kind(FD);
-    if (Written.contains(FD) || K.External || K.K == Sink::Marked)
-      Summary.addressTaken(FD, Loc);
+  for (const auto &[Taken, Loc] : G.takenSoFar()) {
+    const FunctionKind &K = G.kind(Taken.first);
+    if (Written.contains(Taken.first) || K.External || K.K == Sink::Marked)
+      Summary.addressTaken(Taken.first, Taken.second, Loc);
   }
   Summary.marks(State);
 

@@ -43,12 +43,48 @@ const FunctionDecl *canonical(const FunctionDecl *FD) {
   return FD ? FD->getCanonicalDecl() : nullptr;
 }
 
+bool isStdNamespace(const DeclContext *DC) {
+  const auto *NS = dyn_cast_or_null<NamespaceDecl>(DC);
+  return NS && NS->getName() == "std" && NS->getParent()->getRedeclContext()->isTranslationUnit();
+}
+
+/// Whether \p T is spelled std::new_handler, through any typedefs of it.
+bool isNewHandler(QualType T) {
+  while (const auto *TT = T->getAs<TypedefType>()) {
+    const TypedefNameDecl *D = TT->getDecl();
+    if (D->getName() == "new_handler" && isStdNamespace(D->getDeclContext()))
+      return true;
+    T = D->getUnderlyingType();
+  }
+  return false;
+}
+
+/// std::set_new_handler(F): the function F it is given, or null.
+const FunctionDecl *newHandlerSet(const CallExpr *CE) {
+  const FunctionDecl *Callee = CE->getDirectCallee();
+  if (!Callee || CE->getNumArgs() != 1 || !Callee->getDeclName().isIdentifier() ||
+      Callee->getName() != "set_new_handler" || !isStdNamespace(Callee->getDeclContext()))
+    return nullptr;
+  const Expr *Arg = CE->getArg(0)->IgnoreParenImpCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(Arg); U && U->getOpcode() == UO_AddrOf)
+    Arg = U->getSubExpr()->IgnoreParenImpCasts();
+  const auto *DRE = dyn_cast<DeclRefExpr>(Arg);
+  return DRE ? dyn_cast<FunctionDecl>(DRE->getDecl()) : nullptr;
+}
+
 /// What an indirect call's callee expression calls. Total over every callee
-/// clang builds: a function pointer or reference, a pointer to member
-/// (`(o.*pm)()`, `(p->*pm)()`), a block (`^{...}()`), and anything else
-/// (no function of the unit is its target).
+/// clang builds: a function pointer or reference (a std::new_handler among
+/// them), a pointer to member (`(o.*pm)()`, `(p->*pm)()`), a block
+/// (`^{...}()`), and anything else (no function of the unit is its target).
 IndirectCallee indirectCallee(const Expr *Callee) {
   Callee = Callee->IgnoreParens();
+  // `h()` and `(*h)()` through a std::new_handler `h`, or
+  // `std::get_new_handler()()`.
+  const Expr *Pointer = Callee->IgnoreParenImpCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(Pointer); U && U->getOpcode() == UO_Deref)
+    Pointer = U->getSubExpr()->IgnoreParens();
+  bool NewHandler = isNewHandler(Pointer->getType()) ||
+                    isNewHandler(Pointer->IgnoreParenImpCasts()->getType());
   IndirectCallee R;
   bool Member = false;
   QualType T = Callee->getType();
@@ -69,7 +105,9 @@ IndirectCallee indirectCallee(const Expr *Callee) {
   }
   if (T.isNull() || T->isDependentType() || !T->getAs<FunctionType>())
     return R;
-  R.Through = Member ? CallThrough::MemberPointer : CallThrough::FunctionPointer;
+  R.Through = Member       ? CallThrough::MemberPointer
+              : NewHandler ? CallThrough::NewHandler
+                           : CallThrough::FunctionPointer;
   R.Type = T;
   return R;
 }
@@ -131,14 +169,22 @@ protected:
     if (const auto *Conv = dyn_cast_or_null<CXXConversionDecl>(CE->getDirectCallee()))
       if (Conv->getParent()->isLambda() && Conv->getConversionType()->isPointerType())
         if (const CXXMethodDecl *Invoker = Conv->getParent()->getLambdaStaticInvoker())
-          static_cast<Derived *>(this)->taken(Invoker->getCanonicalDecl(), CE->getExprLoc());
+          take(Invoker, CE->getExprLoc(), Graph::takenAs(Invoker));
+    // (It is taken as a plain `void (*)()` too, by the conversion.)
+    if (const FunctionDecl *Handler = newHandlerSet(CE))
+      take(Handler, CE->getArg(0)->getExprLoc(), CallThrough::NewHandler);
   }
 
 private:
   void take(const Expr *E) {
     if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
       if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
-        static_cast<Derived *>(this)->taken(FD->getCanonicalDecl(), DRE->getLocation());
+        take(FD, DRE->getLocation(), Graph::takenAs(FD));
+  }
+  void take(const FunctionDecl *FD, SourceLocation Loc, CallThrough As) {
+    QualType T = FD->getType();
+    if (!FD->isDependentContext() && !T->isDependentType() && T->getAs<FunctionType>())
+      static_cast<Derived *>(this)->taken(FD->getCanonicalDecl(), Loc, As);
   }
 
   llvm::SmallPtrSet<const Expr *, 32> Callees;
@@ -231,7 +277,9 @@ public:
           Destructors.push_back({canonical(Dtor), Loc});
   }
 
-  void taken(const FunctionDecl *FD, SourceLocation Loc) { G.noteTaken(FD, Loc); }
+  void taken(const FunctionDecl *FD, SourceLocation Loc, CallThrough As) {
+    G.noteTaken(FD, Loc, As);
+  }
 
   bool VisitCallExpr(CallExpr *CE) {
     noteCall(CE);
@@ -408,15 +456,13 @@ const FunctionDecl *Graph::initializers() {
   return InitNode;
 }
 
-void Graph::noteTaken(const FunctionDecl *FD, SourceLocation Loc) {
-  QualType T = FD->getType();
-  if (!FD->isDependentContext() && !T->isDependentType() && T->getAs<FunctionType>() &&
-      !isAllocselMachinery(FD))
-    ReachedTaken.insert({FD, Loc});
+void Graph::noteTaken(const FunctionDecl *FD, SourceLocation Loc, CallThrough As) {
+  if (!isAllocselMachinery(FD))
+    ReachedTaken.insert({{FD, As}, Loc});
 }
 
 const FunctionDecl *Graph::addressTakenDispatcher(const IndirectCallee &Callee) {
-  return dispatcher(callKey(Callee.Type, Callee.Through == CallThrough::MemberPointer),
+  return dispatcher(callKey(Callee.Type, Callee.Through),
                     [&](auto &Out) { addressTaken(Callee, Out); });
 }
 
@@ -443,8 +489,7 @@ Graph::dispatcher(std::pair<const void *, unsigned> Key,
 }
 
 const FunctionDecl *Graph::elsewhereNode(const IndirectCallee &Callee) {
-  bool Member = Callee.Through == CallThrough::MemberPointer;
-  auto [It, New] = Elsewhere.try_emplace(callKey(Callee.Type, Member), nullptr);
+  auto [It, New] = Elsewhere.try_emplace(callKey(Callee.Type, Callee.Through), nullptr);
   if (New) {
     It->second = makeNode("__allocsel_elsewhere");
     ElsewhereOf[It->second] = {Callee.Through, callType(Callee.Type)};
@@ -464,15 +509,15 @@ QualType Graph::callType(QualType FnTy) const {
   return Ctx.getCanonicalType(FnTy);
 }
 
-bool Graph::calledThroughMemberPointer(const FunctionDecl *FD) {
+CallThrough Graph::takenAs(const FunctionDecl *FD) {
   // A pointer to member calls non-static member functions only; a plain
   // function pointer, anything else.
   const auto *MD = dyn_cast<CXXMethodDecl>(FD);
-  return MD && MD->isInstance();
+  return MD && MD->isInstance() ? CallThrough::MemberPointer : CallThrough::FunctionPointer;
 }
 
-std::pair<const void *, unsigned> Graph::callKey(QualType FnTy, bool Member) const {
-  return {callType(FnTy).getTypePtr(), Member};
+std::pair<const void *, unsigned> Graph::callKey(QualType FnTy, CallThrough Through) const {
+  return {callType(FnTy).getTypePtr(), static_cast<unsigned>(Through)};
 }
 
 void Graph::overriders(const CXXMethodDecl *MD,
@@ -522,17 +567,15 @@ void Graph::addressTaken(const IndirectCallee &Callee,
         noteCall(CE);
         return true;
       }
-      void taken(const FunctionDecl *FD, SourceLocation) {
-        QualType T = FD->getType();
-        if (!FD->isDependentContext() && !T->isDependentType() && T->getAs<FunctionType>())
-          (*G.AddressTakenFns)[G.callKey(T, calledThroughMemberPointer(FD))].insert(FD);
+      void taken(const FunctionDecl *FD, SourceLocation, CallThrough As) {
+        (*G.AddressTakenFns)[G.callKey(FD->getType(), As)].insert(FD);
       }
     } F(*this);
     AddressTakenFns.emplace();
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
   }
   auto It = AddressTakenFns->find(
-      callKey(Callee.Type, Callee.Through == CallThrough::MemberPointer));
+      callKey(Callee.Type, Callee.Through));
   if (It != AddressTakenFns->end())
     Out.append(It->second.begin(), It->second.end());
 }

@@ -94,17 +94,21 @@ public:
   /// dependent ones, nor allocsel's own. Code that is never read is never
   /// run from the functions read, so what matters at run time is here once
   /// everything reachable was read.
-  const llvm::MapVector<const clang::FunctionDecl *, clang::SourceLocation> &takenSoFar() const {
+  /// The function, and what can call it: a function pointer, a pointer to
+  /// member, or (given to std::set_new_handler) a std::new_handler.
+  using Taken = std::pair<const clang::FunctionDecl *, CallThrough>;
+  const llvm::MapVector<Taken, clang::SourceLocation> &takenSoFar() const {
     return ReachedTaken;
   }
-  void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc);
+  void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc, CallThrough As);
 
   /// How address-taken functions are looked up: their canonical function
   /// type without exception specification, and whether a pointer to member
   /// calls them.
   clang::QualType callType(clang::QualType FnTy) const;
-  /// Whether a pointer to member (not a function pointer) calls \p FD.
-  static bool calledThroughMemberPointer(const clang::FunctionDecl *FD);
+  /// What calls \p FD when its address is taken: a pointer to member (a
+  /// non-static member function) or a function pointer.
+  static CallThrough takenAs(const clang::FunctionDecl *FD);
 
 private:
   friend class CallCollector;
@@ -123,8 +127,8 @@ private:
                     llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
   /// The node for what other units' functions of \p Callee's type may do.
   const clang::FunctionDecl *elsewhereNode(const IndirectCallee &Callee);
-  /// callType() and whether a pointer to member calls, as a map key.
-  std::pair<const void *, unsigned> callKey(clang::QualType FnTy, bool Member) const;
+  /// callType() and what calls through it, as a map key.
+  std::pair<const void *, unsigned> callKey(clang::QualType FnTy, CallThrough Through) const;
   /// A FunctionDecl the plugin makes for a node of its own (a dispatcher,
   /// an elsewhere node) and never adds to the AST.
   const clang::FunctionDecl *makeNode(const char *Name);
@@ -148,7 +152,7 @@ private:
   std::optional<llvm::DenseMap<std::pair<const void *, unsigned>,
                                llvm::SmallSetVector<const clang::FunctionDecl *, 2>>>
       AddressTakenFns;
-  llvm::MapVector<const clang::FunctionDecl *, clang::SourceLocation> ReachedTaken;
+  llvm::MapVector<Taken, clang::SourceLocation> ReachedTaken;
   const clang::FunctionDecl *InitNode = nullptr;
   llvm::DenseMap<std::pair<const void *, unsigned>, const clang::FunctionDecl *> Elsewhere;
   llvm::DenseMap<const clang::FunctionDecl *, IndirectCallee> ElsewhereOf;

@@ -12,6 +12,7 @@
 #include "StdModel.h"
 
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/Builtins.h"
 #include "clang/Basic/SourceManager.h"
@@ -27,9 +28,16 @@ const FunctionDecl *definition(const FunctionDecl *FD) {
   return Def;
 }
 
-bool definedInMainFile(const FunctionDecl *FD, const SourceManager &SM) {
+bool definedByUnit(const FunctionDecl *FD, const SourceManager &SM) {
   const FunctionDecl *Def = definition(FD);
-  return Def && SM.isInMainFile(SM.getExpansionLoc(Def->getLocation()));
+  if (!Def)
+    return false;
+  SourceLocation Loc = SM.getExpansionLoc(Def->getLocation());
+  if (SM.isInMainFile(Loc))
+    return true;
+  return !SM.isInSystemHeader(Loc) && !Def->isInlined() &&
+         Def->getTemplateSpecializationKind() != TSK_ImplicitInstantiation &&
+         !Def->isTemplateInstantiation();
 }
 
 bool isAllocselMachinery(const FunctionDecl *FD) {
@@ -67,7 +75,7 @@ Sink Policy::sink(const FunctionDecl *FD) {
   }
   if (isMarked(FD))
     return Sink::Marked;
-  if (State.NeedsAllocatorPragma.isValid() && definedInMainFile(FD, SM))
+  if (State.NeedsAllocatorPragma.isValid() && definedByUnit(FD, SM))
     return Sink::NeedsAllocatorUnit;
   return Sink::None;
 }
@@ -122,8 +130,12 @@ CallTargets Policy::indirectCall(CallThrough Through) const {
   // | call through a pointer to member | every non-static member function of
   //   the same type whose address the unit takes; at the link check, also
   //   those another unit takes | allocates |
+  // | call through a std::new_handler | every function the unit passes to
+  //   std::set_new_handler; at the link check, also those another unit
+  //   passes | allocates |
   // (The graph adds the node the link check joins: Graph::elsewhere().)
   case CallThrough::FunctionPointer:
+  case CallThrough::NewHandler:
   case CallThrough::MemberPointer:
     return CallTargets::Possible;
   // | call of a block | nothing more: the block's body counts where it is
@@ -144,11 +156,17 @@ FunctionKind Policy::bodyless(const FunctionDecl *FD) const {
   //   allocate | does not allocate |
   if (FD->isTrivial())
     return {};
+  // | pure virtual method without a body | nothing: what runs is an
+  //   override (the virtual call row) | same |
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->isPureVirtual())
+    return {};
   switch (classifyLibraryFunction(FD)) {
   // | standard library function without a body | the model | the model;
   //   what it does not know allocates, std::__throw_* too |
   case LibraryKind::Allocates:
     return {Sink::Library};
+  // (the model's members that only read, and libstdc++'s out-of-line
+  //   bookkeeping: | ... | does not allocate | does not allocate |)
   case LibraryKind::DoesNotAllocate:
     return {};
   case LibraryKind::ThrowHelper:

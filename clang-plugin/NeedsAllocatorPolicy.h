@@ -46,6 +46,8 @@ struct FunctionKind {
 /// What an indirect call calls through.
 enum class CallThrough {
   FunctionPointer, // a pointer or reference to function
+  NewHandler,      // a function pointer of type std::new_handler: what
+                   // std::set_new_handler was given
   MemberPointer,   // a pointer to member function: `(o.*pm)()`, `(p->*pm)()`
   Block,           // a block (-fblocks): `^{...}()`
   Nothing,         // no function can be its target (a dependent type)
@@ -64,8 +66,12 @@ enum class CallTargets {
 /// The definition of \p FD the unit has (not a template's), or null.
 const clang::FunctionDecl *definition(const clang::FunctionDecl *FD);
 
-/// Whether \p FD's definition is in the main file.
-bool definedInMainFile(const clang::FunctionDecl *FD, const clang::SourceManager &SM);
+/// Whether \p FD's definition is this unit's own: in the main file, or in
+/// a file it includes that is not a system header, as a definition no
+/// other unit has (not inline, not a template's instantiation): a unity
+/// build's sources (`#include "alloc.c"`), a header's non-inline function.
+/// What a `#pragma allocsel` covers, and what the unit exports.
+bool definedByUnit(const clang::FunctionDecl *FD, const clang::SourceManager &SM);
 
 /// Whether \p FD is allocsel's own routing code: `__allocsel_*`, or in
 /// `allocsel::detail` (<allocsel/detail/...>). The addresses it takes are

@@ -68,7 +68,7 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
     }
     // What the body took the address of may be called from anywhere.
     for (; TakenRead < G.takenSoFar().size(); ++TakenRead) {
-      const FunctionDecl *T = (G.takenSoFar().begin() + TakenRead)->first;
+      const FunctionDecl *T = (G.takenSoFar().begin() + TakenRead)->first.first;
       if (IsCallback(T) && Seen.insert(T).second) {
         Callbacks.push_back(T);
         Work.push_back(T);

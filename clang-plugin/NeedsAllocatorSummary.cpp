@@ -74,12 +74,13 @@ std::vector<const FunctionDecl *> exportedFunctions(ASTContext &Ctx) {
   return std::move(E.Fns);
 }
 
-// One in the main file; an explicit instantiation definition (a program has
+// This unit's own (definedByUnit: the main file's, a unity build's
+// sources'); an explicit instantiation definition (a program has
 // at most one, [temp.explicit]; its body is the template's, usually in a
 // header); a C99 inline function this unit declares `extern` (its body
 // usually in a header too).
 bool definesForOtherUnits(const FunctionDecl *FD, const ASTContext &Ctx) {
-  if (definedInMainFile(FD, Ctx.getSourceManager()))
+  if (definedByUnit(FD, Ctx.getSourceManager()))
     return true;
   const FunctionDecl *Def = definition(FD);
   if (!Def)
@@ -141,18 +142,19 @@ std::vector<facts::Step> SummaryWriter::steps(const std::vector<Call> &Chain) co
   return Out;
 }
 
-std::string SummaryWriter::typeKey(QualType FnTy, bool Member) {
+std::string SummaryWriter::typeKey(QualType FnTy, CallThrough Through) {
+  if (Through == CallThrough::NewHandler)
+    return "St11new_handler"; // (a typedef's name: never a canonical type's)
   std::string Out;
   llvm::raw_string_ostream OS(Out);
   Mangler->mangleCanonicalTypeName(FnTy, OS); // "_ZTS" then the type's mangling
   llvm::StringRef Key(Out);
   Key.consume_front("_ZTS");
-  return (Member ? "M" : "") + Key.str();
+  return (Through == CallThrough::MemberPointer ? "M" : "") + Key.str();
 }
 
-void SummaryWriter::addressTaken(const FunctionDecl *FD, SourceLocation Loc) {
-  Rec.Taken.push_back({typeKey(G.callType(FD->getType()), Graph::calledThroughMemberPointer(FD)),
-                       symbol(FD), location(Loc)});
+void SummaryWriter::addressTaken(const FunctionDecl *FD, CallThrough As, SourceLocation Loc) {
+  Rec.Taken.push_back({typeKey(G.callType(FD->getType()), As), symbol(FD), location(Loc)});
 }
 
 bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoot, List To) {
@@ -183,7 +185,7 @@ bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoo
       Steps.back().Skipped += X.Skipped;
     if (const IndirectCallee *Through = G.elsewhere(X.To)) {
       Rec.PointerCalls.push_back(
-          {Index, typeKey(Through->Type, Through->Through == CallThrough::MemberPointer),
+          {Index, typeKey(Through->Type, Through->Through),
            std::move(Steps)});
       continue;
     }

@@ -52,7 +52,7 @@ public:
                  List To = List::Functions);
   /// Records that the unit takes \p FD's address, first at \p Loc
   /// (facts::AddressTaken).
-  void addressTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc);
+  void addressTaken(const clang::FunctionDecl *FD, CallThrough As, clang::SourceLocation Loc);
   /// Records the unit's marks and its [[allocsel::needs_allocator]]
   /// functions.
   void marks(const UnitState &State);
@@ -61,9 +61,10 @@ private:
   std::string symbol(const clang::FunctionDecl *FD);
   facts::Location location(clang::SourceLocation Loc) const;
   std::vector<facts::Step> steps(const std::vector<Call> &Chain) const;
-  /// The type key of a pointer to a function of type \p FnTy (a callType()):
-  /// its Itanium mangling, after an `M` for a pointer to member.
-  std::string typeKey(clang::QualType FnTy, bool Member);
+  /// The type key of a pointer to a function of type \p FnTy (a callType())
+  /// that \p Through calls: its Itanium mangling, after an `M` for a
+  /// pointer to member; `St11new_handler` for a std::new_handler.
+  std::string typeKey(clang::QualType FnTy, CallThrough Through);
 
   clang::ASTContext &Ctx;
   const Graph &G;

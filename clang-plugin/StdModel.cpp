@@ -20,7 +20,10 @@
 //    construction, std::thread start-up, the standard exception classes'
 //    constructors (they copy their message into a reference-counted string),
 //    std::filesystem::path.
-// 6. Any other standard library function without a body: unknown.
+// 6. Named out-of-line functions that do not: the new and terminate
+//    handlers' accessors, the red-black tree's, list's and hash table's
+//    bookkeeping.
+// 7. Any other standard library function without a body: unknown.
 // Anything else is the user's code, whose body may be in another unit: the
 // link check follows it there.
 //
@@ -162,6 +165,17 @@ LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
   // Free functions of the standard library known to allocate.
   if (isOneOf(Name, {"to_string", "to_wstring", "getline", "make_exception_ptr"}))
     return LibraryKind::Allocates;
+  // What libstdc++ compiles out of line and never allocates: the handlers'
+  // accessors, and the node containers' and hash tables' bookkeeping (their
+  // nodes are allocated by the inline code that calls them, which the
+  // analysis reads).
+  if (isOneOf(Name, {"set_new_handler", "get_new_handler", "set_terminate", "get_terminate",
+                     "_Rb_tree_increment", "_Rb_tree_decrement", "_Rb_tree_insert_and_rebalance",
+                     "_Rb_tree_rebalance_for_erase", "_Hash_bytes", "_Fnv_hash_bytes"}))
+    return LibraryKind::DoesNotAllocate;
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+    if (isOneOf(MD->getParent()->getName(), {"_List_node_base", "_Prime_rehash_policy"}))
+      return LibraryKind::DoesNotAllocate;
   return LibraryKind::Unknown;
 }
 

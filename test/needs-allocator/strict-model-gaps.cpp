@@ -2,16 +2,30 @@
 // can tell: trivial constructors and destructors (no code), std::terminate,
 // the standard exceptions' destructors and what(), C functions under names
 // reserved to the implementation declared in a user header (glibc's
-// __cxa_thread_atexit_impl), and virtual calls on objects whose dynamic type
-// is known (a local object, a member object, a temporary).
-// RUN: for c in 1 2 3 4 5; do %cxx -fsyntax-only -fplugin-arg-allocsel-strict -DCASE=$c %s || exit 1; done
+// __cxa_thread_atexit_impl), virtual calls on objects whose dynamic type
+// is known (a local object, a member object, a temporary), the new
+// handler's accessors, and the node containers' out-of-line bookkeeping
+// (std::set and std::list over an allocator that is not std::allocator).
+// RUN: for c in 1 2 3 4 5 7 8; do %cxx -fsyntax-only -fplugin-arg-allocsel-strict -DCASE=$c %s || exit 1; done
 // A virtual call through a reference is still unknown in strict mode.
 // RUN: not %cxx -fsyntax-only -fplugin-arg-allocsel-strict -DCASE=6 %s 2>&1 | FileCheck %s
 
 #include <allocsel/alloc.h>
 #include <exception>
 #include <new>
+#include <cstdlib>
+#include <list>
 #include <optional>
+#include <set>
+
+template <class T> struct MallocAllocator {
+  using value_type = T;
+  MallocAllocator() = default;
+  template <class U> MallocAllocator(const MallocAllocator<U> &) {}
+  T *allocate(std::size_t n) { return static_cast<T *>(std::malloc(n * sizeof(T))); }
+  void deallocate(T *p, std::size_t) { std::free(p); }
+  template <class U> bool operator==(const MallocAllocator<U> &) const { return true; }
+};
 
 extern "C" int __cxa_thread_atexit_impl(void (*)(void *), void *, void *);
 struct Plain { int a; };
@@ -43,6 +57,16 @@ struct A {
     (void)Shape().sides();
 #elif CASE == 6
     (void)some_shape.sides();
+#elif CASE == 7
+    if (std::new_handler h = std::get_new_handler())
+      std::set_new_handler(h);
+#elif CASE == 8
+    std::set<std::size_t, std::less<std::size_t>, MallocAllocator<std::size_t>> sizes;
+    sizes.insert(l.size());
+    sizes.erase(sizes.begin());
+    std::list<std::size_t, MallocAllocator<std::size_t>> order;
+    order.push_back(l.size());
+    order.pop_front();
 #endif
     return allocsel::System{}.alloc(l);
   }
@@ -51,4 +75,4 @@ struct A {
 [[global_allocator]] constinit A GLOBAL{};
 
 // CHECK: error: {{.*}} it reaches a virtual call [allocsel-needs-allocator-cycle]
-// CHECK: strict-model-gaps.cpp:45:22: note: 'A::alloc' makes a virtual call here
+// CHECK: strict-model-gaps.cpp:59:22: note: 'A::alloc' makes a virtual call here

@@ -128,6 +128,8 @@ struct Segment {
 /// The pointer a type key stands for (docs/facts-format.md, "Type keys"),
 /// as users read it: "FvmE" is "a pointer to 'void (unsigned long)'".
 std::string pointerOf(llvm::StringRef Key) {
+  if (Key == "St11new_handler")
+    return message(Msg::PointerToNewHandler);
   bool Member = Key.consume_front("M");
   std::string Type = Key.str();
   if (char *Demangled = llvm::itaniumDemangle(Type)) {
@@ -390,6 +392,72 @@ private:
   std::vector<Summarized> Roots;
 };
 
+/// "'operator new(unsigned long)', 'operator delete(void*)' and 3 more".
+std::string operatorList(const std::vector<std::string> &Symbols) {
+  std::string Out;
+  const size_t Shown = 2;
+  for (size_t I = 0; I < Symbols.size() && I < Shown; ++I) {
+    if (I)
+      Out += Symbols.size() == 2 ? " and " : ", ";
+    Out += "'" + llvm::demangle(Symbols[I]) + "'";
+  }
+  if (Symbols.size() > Shown)
+    Out += " and " + std::to_string(Symbols.size() - Shown) + " more";
+  return Out;
+}
+
+/// allocsel's operators are weak (runtime/src/thunks.h): a strong definition
+/// of one in an object the program links (a library that replaces operator
+/// new, a unit that defines it) takes its place without a word from the
+/// linker. With a selection, new and delete then bypass it; without one, a
+/// replacement of some of the 20 splits them between two allocators. A
+/// sanitizer's runtime winning is the documented rule for sanitizers.
+void replacedOperators(const Inputs &In, const std::vector<Site> &Sites,
+                       std::vector<Finding> &Out) {
+  auto Report = [&](const Artifact &Where, const std::vector<std::string> &Ops,
+                    const facts::UnitRecord *Sel, const Artifact *SelIn) {
+    if (!Sel && Ops.size() == replaceableOperators().size())
+      return; // the program's own operators, all of them: no allocsel routing
+    Finding F = Sel ? finding(Msg::OperatorsReplaceSelection, std::nullopt, Where.Where,
+                              Where.Where.str(), operatorList(Ops), Sel->Selected->Variable)
+                    : finding(Msg::OperatorsSplitDefault, std::nullopt, Where.Where,
+                              Where.Where.str(), operatorList(Ops), Ops.size(),
+                              replaceableOperators().size() - Ops.size());
+    if (Sel)
+      F.Notes.push_back(note(Msg::SelectedHere, Sel->Selected->Loc, SelIn->Where,
+                             Sel->Selected->Variable));
+    F.Notes.push_back(note(Msg::OperatorsFix, std::nullopt, Where.Where));
+    Out.push_back(std::move(F));
+  };
+  // A linked program says which operators it binds: report what it was
+  // linked from (the objects among the inputs that define them), else it.
+  for (const Artifact &L : In.Artifacts) {
+    Routing R = routingOf(L);
+    if (!L.isLinked() || L.Dependency || !L.Sanitizer.empty() || (!R.Selection && !R.Default))
+      continue;
+    if (L.StrongOperators.empty())
+      return;
+    bool Named = false;
+    for (const Artifact &A : In.Artifacts)
+      if (!A.isLinked() && !A.OwnOperators && !A.StrongOperators.empty() &&
+          llvm::any_of(A.StrongOperators, [&](const std::string &Op) {
+            return llvm::is_contained(L.StrongOperators, Op);
+          })) {
+        Report(A, A.StrongOperators, R.Selection, &L);
+        Named = true;
+      }
+    if (!Named)
+      Report(L, L.StrongOperators, R.Selection, &L);
+    return;
+  }
+  // Objects and archives only: each that defines operators (an archive
+  // member may be one the link would not pull in).
+  const Site *Sel = Sites.empty() ? nullptr : &Sites.front();
+  for (const Artifact &A : In.Artifacts)
+    if (!A.isLinked() && !A.OwnOperators && !A.StrongOperators.empty())
+      Report(A, A.StrongOperators, Sel ? Sel->Rec : nullptr, Sel ? Sel->In : nullptr);
+}
+
 } // namespace
 
 CheckResult check(const Inputs &In, const CheckOptions &Opts) {
@@ -417,6 +485,8 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
                            First.sel().Variable, First.In->Where.str()));
     Result.Findings.push_back(std::move(F));
   }
+
+  replacedOperators(In, Sites, Result.Findings);
 
   // With linked artifacts given, a selection read only from objects or
   // archives must have made it into one of them; otherwise the link dropped

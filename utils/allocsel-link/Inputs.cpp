@@ -2,6 +2,7 @@
 
 #include "Inputs.h"
 #include "LinkDiagnostics.h"
+#include "thunks.h"
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
@@ -23,6 +24,17 @@
 using namespace llvm;
 
 namespace allocsel::link {
+
+ArrayRef<StringRef> replaceableOperators() {
+#define ALLOCSEL_OPERATOR_SYMBOL(I, M, ...) #M,
+  static constexpr StringRef Symbols[] = {ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_SYMBOL)};
+#undef ALLOCSEL_OPERATOR_SYMBOL
+  return Symbols;
+}
+
+bool isReplaceableOperator(StringRef Symbol) {
+  return llvm::is_contained(replaceableOperators(), Symbol);
+}
 
 std::string Origin::str() const {
   return Member.empty() ? File : File + "(" + Member + ")";
@@ -61,10 +73,11 @@ bool hasInterpreter(const object::ELFObjectFile<ELFT> &Obj) {
   return false;
 }
 
-/// DT_NEEDED, DT_RPATH and DT_RUNPATH of a linked file, and whether its
-/// dynamic symbol table defines operator new.
+/// DT_NEEDED, DT_RPATH and DT_RUNPATH of a linked file, and from the
+/// symbol tables: whose operator new it binds, the replaceable operators it
+/// defines strongly, and (\p WantSymbols) the functions it defines.
 template <class ELFT>
-void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
+void readTables(const object::ELFObjectFile<ELFT> &Obj, Artifact &A, bool WantSymbols) {
   // Read by hand, every offset checked against the file: LLVM's helpers
   // describe a bad section in their errors by reading its name, which a
   // malformed file makes them read out of bounds (found by the fuzzer).
@@ -114,6 +127,7 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
   // operator new[](size_t, align_val_t, const nothrow_t &) (runtime/src/thunks.h;
   // runtimes before it labelled operator new(size_t)).
   uint64_t NewAt = 0, MarkedAt = 0, OwnNewAt = 0;
+  llvm::StringSet<> StrongOps;
   for (const auto &Sec : *Sections) {
     if ((Sec.sh_type != ELF::SHT_DYNSYM && Sec.sh_type != ELF::SHT_SYMTAB) ||
         !InFile(Sec.sh_offset, Sec.sh_size) || Sec.sh_link >= Sections->size())
@@ -125,14 +139,22 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
     StringRef Syms = Bytes.substr(Sec.sh_offset, Sec.sh_size);
     for (std::size_t At = 0; At + 24 <= Syms.size(); At += 24) {
       uint32_t NameAt; // Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value
+      uint8_t Info;
       uint16_t Shndx;
       uint64_t Value;
       std::memcpy(&NameAt, Syms.data() + At, 4);
+      Info = static_cast<uint8_t>(Syms[At + 4]);
       std::memcpy(&Shndx, Syms.data() + At + 6, 2);
       std::memcpy(&Value, Syms.data() + At + 8, 8);
       if (Shndx == ELF::SHN_UNDEF || NameAt >= Strings.size())
         continue;
       StringRef Name = Strings.drop_front(NameAt).take_until([](char C) { return C == '\0'; });
+      unsigned Binding = Info >> 4, Type = Info & 0xf;
+      bool Strong = Binding == ELF::STB_GLOBAL || Binding == ELF::STB_GNU_UNIQUE;
+      if (WantSymbols && Type == ELF::STT_FUNC && (Strong || Binding == ELF::STB_WEAK))
+        A.Defined.push_back(Name.str());
+      if (Strong && isReplaceableOperator(Name))
+        StrongOps.insert(Name);
       if (Name == "_Znwm") {
         NewAt = Value;
         if (Sec.sh_type == ELF::SHT_DYNSYM)
@@ -152,7 +174,13 @@ void readDynamic(const object::ELFObjectFile<ELFT> &Obj, Artifact &A) {
       }
     }
   }
-  A.OperatorsYielded = NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt && MarkedAt != OwnNewAt;
+  A.OwnOperators = OwnNewAt != 0;
+  for (StringRef Op : replaceableOperators())
+    if (StrongOps.contains(Op))
+      A.StrongOperators.push_back(Op.str());
+  if (A.isLinked())
+    A.OperatorsYielded =
+        NewAt != 0 && OwnNewAt != 0 && NewAt != OwnNewAt && MarkedAt != OwnNewAt;
 }
 
 void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &In) {
@@ -190,30 +218,10 @@ void readELF(const object::ELFObjectFileBase &Obj, const Origin &Where, Inputs &
     if (!decodeInto(*Contents, A, In))
       return;
   }
-  if (A.isLinked())
-    if (const auto *O = dyn_cast<object::ELF64LEObjectFile>(&Obj))
-      readDynamic(*O, A);
-  if (In.WantSymbols) {
-    // Both tables: a linked file's functions may be only in .dynsym.
-    auto Collect = [&](auto Symbols) {
-      for (const object::ELFSymbolRef &Sym : Symbols) {
-        Expected<uint32_t> Flags = Sym.getFlags();
-        Expected<object::SymbolRef::Type> Type = Sym.getType();
-        Expected<StringRef> Name = Sym.getName();
-        if (!Flags || !Type || !Name) {
-          consumeError(Flags.takeError());
-          consumeError(Type.takeError());
-          consumeError(Name.takeError());
-          continue;
-        }
-        if (*Type == object::SymbolRef::ST_Function &&
-            !(*Flags & object::SymbolRef::SF_Undefined) && (*Flags & object::SymbolRef::SF_Global))
-          A.Defined.push_back(Name->str());
-      }
-    };
-    Collect(Obj.symbols());
-    Collect(Obj.getDynamicSymbolIterators());
-  }
+  // Every offset checked by hand (readTables): LLVM's symbol iterators
+  // read out of bounds in malformed files (found by the fuzzer).
+  if (const auto *O = dyn_cast<object::ELF64LEObjectFile>(&Obj))
+    readTables(*O, A, In.WantSymbols);
   In.Artifacts.push_back(std::move(A));
 }
 

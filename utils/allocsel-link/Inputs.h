@@ -11,6 +11,7 @@
 
 #include "Facts.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBufferRef.h"
 
@@ -36,6 +37,12 @@ struct Artifact {
   std::vector<facts::UnitRecord> Records;
   /// Functions it defines (read only when Inputs::WantSymbols).
   std::vector<std::string> Defined;
+  /// The replaceable operators it defines with a strong (global) binding, by
+  /// symbol, in the order of runtime/src/thunks.h; allocsel's own are weak
+  /// (but in ASan builds, whose object also has the label
+  /// __allocsel_own_new: OwnOperators).
+  std::vector<std::string> StrongOperators;
+  bool OwnOperators = false;
 
   // Linked files only: what the dynamic loader sees.
   std::vector<std::string> Needed; // DT_NEEDED, in order
@@ -53,6 +60,11 @@ struct Artifact {
 
   bool isLinked() const { return K == Executable || K == SharedLibrary; }
 };
+
+/// The symbols of the 20 replaceable allocation and deallocation functions,
+/// in the order of runtime/src/thunks.h's list ("_Znwm", ...).
+llvm::ArrayRef<llvm::StringRef> replaceableOperators();
+bool isReplaceableOperator(llvm::StringRef Symbol);
 
 /// A file that could not be read, and why.
 struct InputError {
