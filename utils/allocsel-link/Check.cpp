@@ -431,9 +431,17 @@ void replacedOperators(const Inputs &In, const std::vector<Site> &Sites,
   };
   // A linked program says which operators it binds: report what it was
   // linked from (the objects among the inputs that define them), else it.
+  // One built with a sanitizer, or without allocsel's operators, has
+  // nothing to report.
+  bool Linked = false;
   for (const Artifact &L : In.Artifacts) {
+    if (!L.isLinked() || L.Dependency)
+      continue;
+    Linked = true;
+    if (!L.Sanitizer.empty())
+      return;
     Routing R = routingOf(L);
-    if (!L.isLinked() || L.Dependency || !L.Sanitizer.empty() || (!R.Selection && !R.Default))
+    if (!R.Selection && !R.Default)
       continue;
     if (L.StrongOperators.empty())
       return;
@@ -450,8 +458,13 @@ void replacedOperators(const Inputs &In, const std::vector<Site> &Sites,
       Report(L, L.StrongOperators, R.Selection, &L);
     return;
   }
-  // Objects and archives only: each that defines operators (an archive
-  // member may be one the link would not pull in).
+  if (Linked)
+    return;
+  // Objects and archives only, some compiled with allocsel: each that
+  // defines operators (an archive member may be one the link would not
+  // pull in).
+  if (llvm::none_of(In.Artifacts, [](const Artifact &A) { return !A.Records.empty(); }))
+    return;
   const Site *Sel = Sites.empty() ? nullptr : &Sites.front();
   for (const Artifact &A : In.Artifacts)
     if (!A.isLinked() && !A.OwnOperators && !A.StrongOperators.empty())
