@@ -17,7 +17,8 @@ measures, in one run:
 
 Configurations: glibc (libstdc++'s operators), -ljemalloc, -lmimalloc and
 -ltcmalloc_minimal (each library's own C++ operators, from Debian's
-packages); allocsel with no selection (the executable default), with
+packages); jemalloc-static (Debian's libjemalloc_pic.a and its operators
+linked into the executable, as allocsel's default links its private copy); allocsel with no selection (the executable default), with
 Jemalloc, System, Counting<Jemalloc> and a user allocator over mimalloc's
 API selected; and hand-written direct replacements ("direct-*": the
 operators a C++ programmer writes for that allocator without allocsel, in
@@ -57,6 +58,7 @@ WORKLOADS = {
 # direct C++ replacement.
 COMPARISONS = [
     ("allocsel-default", "ljemalloc", "default executable vs -ljemalloc"),
+    ("allocsel-default", "jemalloc-static", "default executable vs static jemalloc"),
     ("allocsel-jemalloc", "ljemalloc", "Jemalloc selected vs -ljemalloc"),
     ("allocsel-system", "glibc", "System selected vs libstdc++ on glibc"),
     ("allocsel-system", "direct-system", "System selected vs direct System"),
@@ -84,6 +86,9 @@ def configurations(build):
     return {
         "glibc": (plain, []),
         "ljemalloc": (plain, ["-ljemalloc"]),
+        # The same jemalloc and its own operators, linked into the
+        # executable as allocsel's default must link its private copy.
+        "jemalloc-static": (plain, ["/usr/lib/x86_64-linux-gnu/libjemalloc_pic.a", "-ldl"]),
         "mimalloc": (plain, ["-lmimalloc"]),
         "tcmalloc": (plain, ["-ltcmalloc_minimal"]),
         "allocsel-default": (sel, libs),
