@@ -144,10 +144,11 @@ std::vector<const VarDecl *> staticStorageVariables(ASTContext &Ctx) {
 }
 
 /// What takes a function's address in the code a visitor walks: `&f`, `f`
-/// converted to a pointer other than as a call's callee, and a lambda
-/// converted to a function pointer (its static invoker). \p Derived has
-/// `void taken(const FunctionDecl *, SourceLocation)` and calls
-/// noteCall() from its VisitCallExpr.
+/// converted to a pointer other than as a call's callee, a lambda converted
+/// to a function pointer (its static invoker), and a function given to
+/// std::set_new_handler. \p Derived has `void taken(const FunctionDecl *,
+/// SourceLocation, CallThrough)` and calls noteCall() from its
+/// VisitCallExpr.
 template <class Derived> class AddressTakenVisitor : public RecursiveASTVisitor<Derived> {
 public:
   bool VisitUnaryOperator(UnaryOperator *U) {

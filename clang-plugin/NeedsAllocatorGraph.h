@@ -20,8 +20,8 @@
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -89,22 +89,22 @@ public:
   /// being called by a function of the unit.
   const clang::FunctionDecl *initializers();
 
+  /// A function whose address is taken, and what can call it: a function
+  /// pointer, a pointer to member, or (given to std::set_new_handler) a
+  /// std::new_handler.
+  using Taken = std::pair<const clang::FunctionDecl *, CallThrough>;
   /// The functions whose address is taken in the bodies read so far (by
   /// calls()), in the order read, each with where it was first taken; not
   /// dependent ones, nor allocsel's own. Code that is never read is never
   /// run from the functions read, so what matters at run time is here once
   /// everything reachable was read.
-  /// The function, and what can call it: a function pointer, a pointer to
-  /// member, or (given to std::set_new_handler) a std::new_handler.
-  using Taken = std::pair<const clang::FunctionDecl *, CallThrough>;
   const llvm::MapVector<Taken, clang::SourceLocation> &takenSoFar() const {
     return ReachedTaken;
   }
   void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc, CallThrough As);
 
   /// How address-taken functions are looked up: their canonical function
-  /// type without exception specification, and whether a pointer to member
-  /// calls them.
+  /// type without exception specification (with what calls them: callKey()).
   clang::QualType callType(clang::QualType FnTy) const;
   /// What calls \p FD when its address is taken: a pointer to member (a
   /// non-static member function) or a function pointer.
