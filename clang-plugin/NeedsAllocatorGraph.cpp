@@ -251,15 +251,59 @@ public:
   // The discarded branch of an `if constexpr` is never compiled; its
   // condition is a constant.
   bool TraverseIfStmt(IfStmt *If, DataRecursionQueue *Q = nullptr) {
-    if (!If->isConstexpr())
-      return Base::TraverseIfStmt(If, Q);
-    std::optional<Stmt *> Taken = If->getNondiscardedCase(G.Ctx);
+    std::optional<Stmt *> Taken = If->isConstexpr() ? If->getNondiscardedCase(G.Ctx)
+                                                    : constantBranch(If);
     if (!Taken)
       return Base::TraverseIfStmt(If, Q);
     TraverseStmt(If->getInit());
     if (VarDecl *CV = If->getConditionVariable())
       TraverseDecl(CV);
     return *Taken ? TraverseStmt(*Taken) : true;
+  }
+  /// A plain `if` whose condition is a constant without side effects (a
+  /// `static const bool` configuration flag, `if (0)`): the branch that
+  /// runs (null for a missing else), or nothing if the condition is not
+  /// one.
+  std::optional<Stmt *> constantBranch(IfStmt *If) const {
+    const Expr *Cond = If->getCond();
+    bool Value;
+    if (!Cond || If->getInit() || If->getConditionVariable() || Cond->isValueDependent() ||
+        Cond->HasSideEffects(G.Ctx) || !Cond->EvaluateAsBooleanCondition(Value, G.Ctx))
+      return std::nullopt;
+    return Value ? If->getThen() : If->getElse();
+  }
+  /// What follows a statement that always returns (`if (!kDebug) return;`
+  /// with a constant condition, a `return`) never runs, unless a label or a
+  /// `case` after it can be jumped to: a block's statements are read up to
+  /// it.
+  bool TraverseCompoundStmt(CompoundStmt *Block, DataRecursionQueue * = nullptr) {
+    for (auto It = Block->body_begin(), End = Block->body_end(); It != End; ++It) {
+      if (!TraverseStmt(*It))
+        return false;
+      if (alwaysReturns(*It) &&
+          std::none_of(It + 1, End, [](const Stmt *S) { return hasJumpTarget(S); }))
+        break;
+    }
+    return true;
+  }
+  static bool hasJumpTarget(const Stmt *S) {
+    if (!S)
+      return false;
+    if (isa<LabelStmt, SwitchCase>(S))
+      return true;
+    return llvm::any_of(S->children(), [](const Stmt *C) { return hasJumpTarget(C); });
+  }
+  bool alwaysReturns(Stmt *S) const {
+    if (isa_and_nonnull<ReturnStmt>(S))
+      return true;
+    if (auto *If = dyn_cast_or_null<IfStmt>(S)) {
+      std::optional<Stmt *> Taken =
+          If->isConstexpr() ? If->getNondiscardedCase(G.Ctx) : constantBranch(If);
+      return Taken && alwaysReturns(*Taken);
+    }
+    if (auto *Block = dyn_cast_or_null<CompoundStmt>(S))
+      return llvm::any_of(Block->body(), [&](Stmt *Inner) { return alwaysReturns(Inner); });
+    return false;
   }
 
   void add(const FunctionDecl *FD, SourceLocation Loc) {
