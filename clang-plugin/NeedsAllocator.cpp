@@ -101,9 +101,7 @@ std::vector<const FunctionDecl *> definedOperators(ASTContext &Ctx) {
         if (const auto *FD = dyn_cast<FunctionDecl>(D))
           if (FD->isReplaceableGlobalAllocationFunction() && Defines(FD))
             Out.push_back(FD);
-#define ALLOCSEL_OPERATOR_SYMBOL(I, M, ...) #M,
   static constexpr const char *Symbols[] = {ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_SYMBOL)};
-#undef ALLOCSEL_OPERATOR_SYMBOL
   for (const char *Symbol : Symbols) {
     auto It = Ctx.Idents.find(Symbol);
     if (It == Ctx.Idents.end())

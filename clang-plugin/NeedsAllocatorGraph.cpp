@@ -24,6 +24,7 @@
 #include "ClangCompat.h"
 #include "CrashGuard.h"
 #include "Facts.h"
+#include "StdModel.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -43,35 +44,6 @@ const FunctionDecl *canonical(const FunctionDecl *FD) {
   return FD ? FD->getCanonicalDecl() : nullptr;
 }
 
-bool isStdNamespace(const DeclContext *DC) {
-  const auto *NS = dyn_cast_or_null<NamespaceDecl>(DC);
-  return NS && NS->getName() == "std" && NS->getParent()->getRedeclContext()->isTranslationUnit();
-}
-
-/// Whether \p T is spelled std::new_handler, through any typedefs of it.
-bool isNewHandler(QualType T) {
-  while (const auto *TT = T->getAs<TypedefType>()) {
-    const TypedefNameDecl *D = TT->getDecl();
-    if (D->getName() == "new_handler" && isStdNamespace(D->getDeclContext()))
-      return true;
-    T = D->getUnderlyingType();
-  }
-  return false;
-}
-
-/// std::set_new_handler(F): the function F it is given, or null.
-const FunctionDecl *newHandlerSet(const CallExpr *CE) {
-  const FunctionDecl *Callee = CE->getDirectCallee();
-  if (!Callee || CE->getNumArgs() != 1 || !Callee->getDeclName().isIdentifier() ||
-      Callee->getName() != "set_new_handler" || !isStdNamespace(Callee->getDeclContext()))
-    return nullptr;
-  const Expr *Arg = CE->getArg(0)->IgnoreParenImpCasts();
-  if (const auto *U = dyn_cast<UnaryOperator>(Arg); U && U->getOpcode() == UO_AddrOf)
-    Arg = U->getSubExpr()->IgnoreParenImpCasts();
-  const auto *DRE = dyn_cast<DeclRefExpr>(Arg);
-  return DRE ? dyn_cast<FunctionDecl>(DRE->getDecl()) : nullptr;
-}
-
 /// What an indirect call's callee expression calls. Total over every callee
 /// clang builds: a function pointer or reference (a std::new_handler among
 /// them), a pointer to member (`(o.*pm)()`, `(p->*pm)()`), a block
@@ -83,8 +55,8 @@ IndirectCallee indirectCallee(const Expr *Callee) {
   const Expr *Pointer = Callee->IgnoreParenImpCasts();
   if (const auto *U = dyn_cast<UnaryOperator>(Pointer); U && U->getOpcode() == UO_Deref)
     Pointer = U->getSubExpr()->IgnoreParens();
-  bool NewHandler = isNewHandler(Pointer->getType()) ||
-                    isNewHandler(Pointer->IgnoreParenImpCasts()->getType());
+  bool NewHandler = isNewHandlerType(Pointer->getType()) ||
+                    isNewHandlerType(Pointer->IgnoreParenImpCasts()->getType());
   IndirectCallee R;
   bool Member = false;
   QualType T = Callee->getType();
@@ -172,7 +144,7 @@ protected:
         if (const CXXMethodDecl *Invoker = Conv->getParent()->getLambdaStaticInvoker())
           take(Invoker, CE->getExprLoc(), Graph::takenAs(Invoker));
     // (It is taken as a plain `void (*)()` too, by the conversion.)
-    if (const FunctionDecl *Handler = newHandlerSet(CE))
+    if (const FunctionDecl *Handler = newHandlerGiven(CE))
       take(Handler, CE->getArg(0)->getExprLoc(), CallThrough::NewHandler);
   }
 
@@ -297,6 +269,9 @@ public:
     if (isa_and_nonnull<ReturnStmt>(S))
       return true;
     if (auto *If = dyn_cast_or_null<IfStmt>(S)) {
+      // (The condition is evaluated only when a branch returns.)
+      if (!alwaysReturns(If->getThen()) && !alwaysReturns(If->getElse()))
+        return false;
       std::optional<Stmt *> Taken =
           If->isConstexpr() ? If->getNondiscardedCase(G.Ctx) : constantBranch(If);
       return Taken && alwaysReturns(*Taken);

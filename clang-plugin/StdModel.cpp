@@ -35,6 +35,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/Expr.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
@@ -177,6 +178,28 @@ LibraryKind classifyLibraryFunction(const FunctionDecl *FD) {
     if (isOneOf(MD->getParent()->getName(), {"_List_node_base", "_Prime_rehash_policy"}))
       return LibraryKind::DoesNotAllocate;
   return LibraryKind::Unknown;
+}
+
+bool isNewHandlerType(QualType T) {
+  while (const auto *TT = T->getAs<TypedefType>()) {
+    const TypedefNameDecl *D = TT->getDecl();
+    if (D->getName() == "new_handler" && isStdNamespace(D->getDeclContext()))
+      return true;
+    T = D->getUnderlyingType();
+  }
+  return false;
+}
+
+const FunctionDecl *newHandlerGiven(const CallExpr *CE) {
+  const FunctionDecl *Callee = CE->getDirectCallee();
+  if (!Callee || CE->getNumArgs() != 1 || !Callee->getDeclName().isIdentifier() ||
+      Callee->getName() != "set_new_handler" || !isStdNamespace(Callee->getDeclContext()))
+    return nullptr;
+  const Expr *Arg = CE->getArg(0)->IgnoreParenImpCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(Arg); U && U->getOpcode() == UO_AddrOf)
+    Arg = U->getSubExpr()->IgnoreParenImpCasts();
+  const auto *DRE = dyn_cast<DeclRefExpr>(Arg);
+  return DRE ? dyn_cast<FunctionDecl>(DRE->getDecl()) : nullptr;
 }
 
 } // namespace allocsel

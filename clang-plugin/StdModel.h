@@ -12,7 +12,9 @@
 #define ALLOCSEL_PLUGIN_STDMODEL_H
 
 namespace clang {
+class CallExpr;
 class FunctionDecl;
+class QualType;
 } // namespace clang
 
 namespace allocsel {
@@ -34,6 +36,12 @@ enum class LibraryKind {
 /// Classifies \p FD, a function without a body in the unit that is neither
 /// a builtin nor a trivial special member (the policy sees to those first).
 LibraryKind classifyLibraryFunction(const clang::FunctionDecl *FD);
+
+/// Whether \p T is spelled std::new_handler, through any typedefs of it.
+bool isNewHandlerType(clang::QualType T);
+
+/// std::set_new_handler(F): the function F it is given, or null.
+const clang::FunctionDecl *newHandlerGiven(const clang::CallExpr *CE);
 
 } // namespace allocsel
 

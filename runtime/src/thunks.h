@@ -61,6 +61,10 @@
   X(18, _ZdlPvmSt11align_val_t, op_delete_sized_aligned, alias, void, (void *p, std::size_t n, ::allocsel::detail::align_arg al), noexcept, p, n, al) \
   X(19, _ZdaPvmSt11align_val_t, op_delete_sized_aligned, alias, void, (void *p, std::size_t n, ::allocsel::detail::align_arg al), noexcept, p, n, al)
 
+// The list's mangled names as string literals, for users that look the
+// operators up by symbol: {ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_SYMBOL)}.
+#define ALLOCSEL_OPERATOR_SYMBOL(I, M, ...) #M,
+
 // The label on this object's own operator (see above).
 #define ALLOCSEL_OWN_NEW_LABEL                                                  \
   ".globl __allocsel_own_new\n.hidden __allocsel_own_new\n"                     \

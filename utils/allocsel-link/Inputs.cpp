@@ -26,9 +26,7 @@ using namespace llvm;
 namespace allocsel::link {
 
 ArrayRef<StringRef> replaceableOperators() {
-#define ALLOCSEL_OPERATOR_SYMBOL(I, M, ...) #M,
   static constexpr StringRef Symbols[] = {ALLOCSEL_OPERATORS(ALLOCSEL_OPERATOR_SYMBOL)};
-#undef ALLOCSEL_OPERATOR_SYMBOL
   return Symbols;
 }
 
