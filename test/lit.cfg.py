@@ -17,7 +17,8 @@
 #   %src_root           the source tree
 #   %allocsel_obj_root  the build tree
 #   %python             the Python that runs lit
-#   %allocsel_clangd    the language server (build/bin/allocsel-clangd)
+#   %allocsel_clangd    the language server (build/bin/allocsel-clangd; its
+#                       clangd and clang: the version under test)
 #   %lsp_python         %python with the scripted LSP client
 #                       (editor/Inputs/lspclient.py) importable
 import os
@@ -136,9 +137,16 @@ config.substitutions.append(("%other_clangs", " ".join(other_clangs)))
 if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
     config.available_features.add("fuzzer")
 
-# The editor tests run the real clangd 19, and a real editor when Neovim is
-# installed (scripts/setup --tests installs it).
-if shutil.which("clangd-19") or os.path.exists(os.path.join(tools, "clangd")):
+# The editor tests run the real clangd of the version under test (clangd-19,
+# or clangd-22 with --param clang=22, when allocsel-clangd then also runs
+# that clang for every file), and a real editor when Neovim is installed
+# (scripts/setup --tests installs it).
+clangd = shutil.which(f"clangd-{clang_major}") or os.path.join(clang_dir, "clangd")
+if os.path.exists(clangd):
     config.available_features.add("clangd")
+    config.environment["ALLOCSEL_CLANGD"] = clangd
+if clang_major != config.allocsel_default_clang:
+    config.environment["ALLOCSEL_CLANGXX"] = clangxx
+    config.environment["ALLOCSEL_CLANG"] = clang
 if shutil.which("nvim"):
     config.available_features.add("nvim")
