@@ -13,6 +13,8 @@
 //   vector     std::vector<int> grown by push_back to 1000 elements
 //   map        std::map<int, std::string> insert/erase of 64 keys
 //   string     string building: 64 appends of 24 characters
+//   string/aged  the same after one live block of each capacity it grows
+//              through was made (a heap with history)
 //   threads    2 threads, producer/consumer: blocks made by one thread
 //              are freed by the other (cross-thread frees)
 //   json       a real parser: Boost.PropertyTree's read_json on a 200 KB
@@ -201,7 +203,17 @@ long map(long rounds) {
   return rounds;
 }
 
-long string(long rounds) {
+// aged: one live block of each capacity the string grows through is made
+// first, so the loop's buffers are not each the first block of a fresh
+// page, as they are in a process whose heap has no history (see
+// docs/performance.md, "The string workload").
+long string(long rounds, bool aged) {
+  std::vector<std::string> history;
+  if (aged)
+    for (std::size_t capacity = 30; capacity <= 1920; capacity *= 2) {
+      history.emplace_back();
+      history.back().reserve(capacity);
+    }
   long total = 0;
   for (long r = 0; r < rounds; ++r) {
     std::string s;
@@ -285,7 +297,9 @@ long run(const char *w, long rounds) {
   if (std::strcmp(w, "map") == 0)
     return map(rounds);
   if (std::strcmp(w, "string") == 0)
-    return string(rounds);
+    return string(rounds, false);
+  if (std::strcmp(w, "string/aged") == 0)
+    return string(rounds, true);
   if (std::strcmp(w, "threads") == 0)
     return threads(rounds);
 #if defined(ALLOCSEL_PAIRS_JSON)
@@ -316,7 +330,7 @@ struct Small {
 int main(int argc, char **argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: %s sized/N|array/N|vector|map|string|threads|json ROUNDS [THREADS]\n"
+                 "usage: %s sized/N|array/N|vector|map|string[/aged]|threads|json ROUNDS [THREADS]\n"
                  "       %s rss COUNT\n",
                  argv[0], argv[0]);
     return 2;

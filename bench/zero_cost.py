@@ -11,8 +11,9 @@ measures, in one run:
     a shared machine (not for the 2-thread producer/consumer, whose spinning
     callgrind would count);
   - time per item, single thread and 2 threads, every configuration run back
-    to back in each round in a rotating order; median over the rounds, and
-    the lowest and highest per-round ratio ("spread");
+    to back in each round in a rotating order; the ratio of the medians over
+    the rounds, and the median and quartiles of the per-round ratios (runs
+    of one round were made under the same load);
   - resident memory of 1e6 live 16-byte objects.
 
 Configurations: glibc (libstdc++'s operators), -ljemalloc, -lmimalloc and
@@ -32,6 +33,7 @@ libgoogle-perftools-dev, libboost-dev, and an allocsel build (BUILD, default
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +51,10 @@ WORKLOADS = {
     "array/32": ((200, 1200), 20000),
     "vector": ((20, 120), 3000),
     "map": ((20, 120), 3000),
-    "string": ((200, 1200), 40000),
+    # string: runs of 200,000 rounds (about 40 ms): at 40,000 the same
+    # pair of programs measured anywhere from 0.91 to 1.05 between runs.
+    "string": ((200, 1200), 200000),
+    "string/aged": ((200, 1200), 200000),
     "threads": ((20, 120), 5000),
     "json": ((1, 3), 10),
 }
@@ -105,10 +110,13 @@ def configurations(build):
     }
 
 
-# --align-code: every loop and function of every configuration starts on a
-# 64-byte boundary, so that where the linker happens to place the
-# benchmark's own loops (which differs between configurations that link
-# different code) does not decide a workload's time.
+# By default every loop and function of pairs.cpp starts on a 64-byte
+# boundary in every configuration, so that where the linker happens to place
+# the benchmark's own loops (which differs between configurations that link
+# different code) does not decide a workload's time: unaligned, the vector
+# workload's push_back loop alone moves its time by 20% between programs
+# whose allocation paths are the same (docs/performance.md).
+# --no-align-code shows that.
 ALIGN_CODE = ["-falign-loops=64", "-mllvm", "-align-all-functions=6"]
 
 
@@ -168,8 +176,48 @@ def instructions(out, names, workloads):
     return table
 
 
-def times(out, names, workloads, threads, rounds_count):
+def shared_libraries(exe):
+    """The shared libraries `exe` loads (ldd), by soname: path. Not the
+    dynamic loader, which LD_LIBRARY_PATH cannot replace."""
+    r = subprocess.run(["ldd", exe], capture_output=True, text=True, check=True)
+    libs = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*(\S+) => (/\S+)", line)
+        if m and "ld-linux" not in m.group(1):
+            libs[m.group(1)] = m.group(2)
+    return libs
+
+
+def make_copies(out, names, count):
+    """COUNT copies of each configuration's program and of the shared
+    libraries it loads (libjemalloc.so.2 for -ljemalloc, libstdc++ and libc
+    for all), made interleaved, each a new file with page-cache pages of its
+    own. The same bytes run at different speeds from different files: where
+    the kernel happens to put a file's pages decides up to 30% of a
+    workload's time here (docs/performance.md, "Run from several copies"),
+    and a file keeps its pages from run to run. Round r runs copy r % COUNT
+    (copies/R/NAME with LD_LIBRARY_PATH=copies/R/lib), so every
+    configuration's median is over several placements of its code, not one.
+    Returns NAME -> [(program, library directory)]."""
+    copies = {n: [] for n in names}
+    libs = {n: shared_libraries(os.path.join(out, n)) for n in names}
+    for i in range(count):
+        d = os.path.join(out, "copies", str(i))
+        shutil.rmtree(d, ignore_errors=True)  # new files, not old pages
+        os.makedirs(os.path.join(d, "lib"))
+        for n in names:
+            shutil.copy2(os.path.join(out, n), os.path.join(d, n))
+            for soname, path in libs[n].items():
+                dst = os.path.join(d, "lib", soname)
+                if not os.path.exists(dst):
+                    shutil.copy2(path, dst)
+            copies[n].append((os.path.join(d, n), os.path.join(d, "lib")))
+    return copies
+
+
+def times(out, names, workloads, threads, rounds_count, copies_count):
     samples = {}  # (name, workload, threads) -> [ns per item per round]
+    copies = make_copies(out, names, copies_count)
     for r in range(rounds_count):
         for w in workloads:
             _, rounds = WORKLOADS[w]
@@ -178,7 +226,10 @@ def times(out, names, workloads, threads, rounds_count):
                     continue  # two threads by construction
                 order = names[r % len(names):] + names[:r % len(names)]
                 for n in order:
-                    res = run(os.path.join(out, n), [w, str(rounds), str(t)], env_for(n))
+                    exe, libdir = copies[n][r % copies_count]
+                    env = env_for(n)
+                    env["LD_LIBRARY_PATH"] = libdir
+                    res = run(exe, [w, str(rounds), str(t)], env)
                     items, ns = map(int, res.stdout.split())
                     samples.setdefault((n, w, t), []).append(ns / items)
         print(f"  time round {r + 1}/{rounds_count} done", file=sys.stderr, flush=True)
@@ -211,8 +262,9 @@ def report(names, workloads, insns, samples, mem, threads, args):
             print(f"| {label} | " + " | ".join(
                 f"{insns[(a, w)] - insns[(b, w)]:+.1f}" for w in workloads) + " |")
     if samples:
-        print("\n## Time: throughput ratio allocsel / direct (median of rounds; spread = "
-              "lowest..highest per-round ratio; above 1 = allocsel faster)\n")
+        print("\n## Time: throughput ratio allocsel / direct (ratio of the medians over "
+              "rounds; then the median of the per-round ratios and their middle half, "
+              "first..third quartile; above 1 = allocsel faster)\n")
         cols = [(w, t) for w in workloads for t in threads if not (w == "threads" and t != 1)]
         print("| comparison | " + " | ".join(
             f"{w}" + ("" if w == "threads" else f" {t}t") for w, t in cols) + " |")
@@ -224,8 +276,11 @@ def report(names, workloads, insns, samples, mem, threads, args):
             for w, t in cols:
                 sa, sb = samples[(a, w, t)], samples[(b, w, t)]
                 ratio = statistics.median(sb) / statistics.median(sa)
+                # Each round runs every configuration back to back: the
+                # per-round ratio pairs runs made under the same load.
                 per = [y / x for x, y in zip(sa, sb)]
-                cells.append(f"{ratio:.2f} ({min(per):.2f}..{max(per):.2f})")
+                q1, q2, q3 = statistics.quantiles(per, n=4) if len(per) > 1 else per * 3
+                cells.append(f"{ratio:.2f} [{q2:.2f}: {q1:.2f}..{q3:.2f}]")
             print(f"| {label} | " + " | ".join(cells) + " |")
         print("\n## Time per item, ns (median)\n")
         print("| workload | " + " | ".join(names) + " |")
@@ -240,7 +295,7 @@ def report(names, workloads, insns, samples, mem, threads, args):
         print("|---|---:|---:|")
         for n in names:
             print(f"| {n} | {mem[n]} | {mem[n] * 1024 / 1e6:.1f} |")
-    print(f"\n(rounds: {args.rounds}; load average before: {args.load_before}, after: "
+    print(f"\n(rounds: {args.rounds}; copies of each program: {args.copies}; load average before: {args.load_before}, after: "
           f"{open('/proc/loadavg').read().split()[0]}; cpus: {os.cpu_count()})")
 
 
@@ -255,8 +310,12 @@ def main():
     ap.add_argument("--no-times", action="store_true")
     ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--align-code", action="store_true",
-                    help="align every loop and function to 64 bytes in every configuration")
+    ap.add_argument("--copies", type=int, default=8,
+                    help="copies of each program the timing rounds rotate through (default 8)")
+    ap.add_argument("--no-align-code", dest="align_code", action="store_false",
+                    help="leave the benchmark's loops where the linker puts them (by default "
+                         "every loop and function of pairs.cpp is aligned to 64 bytes in every "
+                         "configuration)")
     args = ap.parse_args()
     args.load_before = open("/proc/loadavg").read().split()[0]
     out = os.path.join(args.build, "bench-zero-cost")
@@ -265,7 +324,8 @@ def main():
     workloads = args.workloads.split(",")
     threads = [int(t) for t in args.threads.split(",")]
     insns = {} if args.no_insns else instructions(out, names, workloads)
-    samples = {} if args.no_times else times(out, names, workloads, threads, args.rounds)
+    samples = {} if args.no_times else times(out, names, workloads, threads, args.rounds,
+                                                max(1, args.copies))
     mem = {} if args.no_rss else rss(out, names)
     if args.no_insns:
         insns = {(n, w): float("nan") for n in names for w in workloads}
