@@ -145,6 +145,9 @@ clangd = shutil.which(f"clangd-{clang_major}") or os.path.join(clang_dir, "clang
 if os.path.exists(clangd):
     config.available_features.add("clangd")
     config.environment["ALLOCSEL_CLANGD"] = clangd
+for major, directory in config.allocsel_clang_dirs.items():
+    if os.path.exists(os.path.join(directory, "clangd")):
+        config.available_features.add(f"clangd-{major}")
 if clang_major != config.allocsel_default_clang:
     config.environment["ALLOCSEL_CLANGXX"] = clangxx
     config.environment["ALLOCSEL_CLANG"] = clang
