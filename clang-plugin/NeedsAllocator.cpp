@@ -222,6 +222,17 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
     if (Written.contains(Taken.first) || K.External || K.K == Sink::Marked)
       Summary.addressTaken(Taken.first, Taken.second, Loc);
   }
+  // The same for a function passed to a parameter; that something else is
+  // passed always says something (the parameter can hold any function).
+  for (const Binding &B : G.bindingsSoFar()) {
+    if (!B.Passed) {
+      Summary.binding(B);
+      continue;
+    }
+    const FunctionKind &K = G.kind(B.Passed);
+    if (Written.contains(B.Passed) || K.External || K.K == Sink::Marked)
+      Summary.binding(B);
+  }
   Summary.marks(State);
 
   if (Opts.Stats)

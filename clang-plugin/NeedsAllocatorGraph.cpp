@@ -299,6 +299,11 @@ public:
 
   void taken(const FunctionDecl *FD, SourceLocation Loc, CallThrough As) {
     G.noteTaken(FD, Loc, As);
+    // Calls through the pointer are not seen: its parameters can hold any
+    // function.
+    for (unsigned I = 0, N = FD->getNumParams(); I < N; ++I)
+      if (Graph::isFunctionPointerParam(FD->getParamDecl(I)))
+        G.noteBinding({canonical(FD), I, nullptr, Loc});
   }
 
   bool VisitCallExpr(CallExpr *CE) {
@@ -310,6 +315,8 @@ public:
       if (!Callee || isa<CXXPseudoDestructorExpr>(Callee->IgnoreParens()))
         return true;
       IndirectCallee Target = indirectCallee(Callee);
+      if (Target.Through == CallThrough::FunctionPointer)
+        Target.Param = parameterCalled(Callee);
       CallTargets T = G.P.indirectCall(Target.Through);
       addTargets(T, Loc, facts::IndirectCall, [&] { return G.addressTakenDispatcher(Target); });
       // And what other units' functions of the type do (the link check's).
@@ -317,6 +324,7 @@ public:
         add(G.elsewhereNode(Target), Loc);
       return true;
     }
+    noteBindings(CE, FD);
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
     const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
     // Devirtualized: a qualified call, a final method or class, or an
@@ -330,6 +338,42 @@ public:
     addTargets(G.P.virtualCall(), Loc, "a virtual call",
                [&] { return G.overridersDispatcher(MD); });
     return true;
+  }
+  /// The parameter of the function being read that \p Callee calls
+  /// through (`cb(...)`, `(*cb)(...)`), if a call through it reaches only
+  /// what its callers pass (Graph::callsOnlyWhatIsPassed); else null.
+  const ParmVarDecl *parameterCalled(const Expr *Callee) const {
+    const Expr *E = Callee->IgnoreParenImpCasts();
+    if (const auto *U = dyn_cast<UnaryOperator>(E); U && U->getOpcode() == UO_Deref)
+      E = U->getSubExpr()->IgnoreParenImpCasts();
+    const auto *DRE = dyn_cast<DeclRefExpr>(E);
+    const auto *P = DRE ? dyn_cast<ParmVarDecl>(DRE->getDecl()) : nullptr;
+    if (!P || !Current || P->getDeclContext() != Current ||
+        !G.callsOnlyWhatIsPassed(P))
+      return nullptr;
+    return P;
+  }
+  /// What a direct call passes to the callee's function-pointer
+  /// parameters (a function by name, or anything else; a null pointer
+  /// calls nothing and is left out).
+  void noteBindings(const CallExpr *CE, const FunctionDecl *FD) {
+    // An operator that is a member: the object is the first argument.
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    unsigned Shift = isa<CXXOperatorCallExpr>(CE) && MD && MD->isInstance() ? 1 : 0;
+    for (unsigned I = 0, N = FD->getNumParams(); I < N && I + Shift < CE->getNumArgs(); ++I) {
+      if (!Graph::isFunctionPointerParam(FD->getParamDecl(I)))
+        continue;
+      const Expr *A = CE->getArg(I + Shift)->IgnoreParenImpCasts();
+      if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(A))
+        A = Default->getExpr()->IgnoreParenImpCasts();
+      if (A->isNullPointerConstant(G.Ctx, Expr::NPC_ValueDependentIsNotNull))
+        continue;
+      if (const auto *U = dyn_cast<UnaryOperator>(A); U && U->getOpcode() == UO_AddrOf)
+        A = U->getSubExpr()->IgnoreParenImpCasts();
+      const auto *DRE = dyn_cast<DeclRefExpr>(A);
+      const auto *Passed = DRE ? dyn_cast<FunctionDecl>(DRE->getDecl()) : nullptr;
+      G.noteBinding({canonical(FD), I, canonical(Passed), CE->getArg(I + Shift)->getExprLoc()});
+    }
   }
   /// What the policy says a call at \p Loc reaches besides the function it
   /// names: an unknown call named \p Unknown, or \p Dispatcher's targets.
@@ -412,6 +456,7 @@ public:
   }
 
   void collect(const FunctionDecl *Def) {
+    Current = Def;
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
       for (const CXXCtorInitializer *Init : Ctor->inits())
         if (Init->getInit())
@@ -434,6 +479,7 @@ private:
   Graph &G;
   std::vector<Call> &Out;
   std::vector<Call> Destructors;
+  const FunctionDecl *Current = nullptr; // the function whose body is read
 };
 
 const FunctionKind &Graph::kind(const FunctionDecl *FD) {
@@ -481,6 +527,61 @@ void Graph::noteTaken(const FunctionDecl *FD, SourceLocation Loc, CallThrough As
     ReachedTaken.insert({{FD, As}, Loc});
 }
 
+void Graph::noteBinding(const Binding &B) {
+  if (isAllocselMachinery(B.Callee) || (B.Passed && isAllocselMachinery(B.Passed)))
+    return;
+  if (BindingSeen.insert({B.Callee, B.Param, B.Passed}).second)
+    ReachedBindings.push_back(B);
+}
+
+bool Graph::isFunctionPointerParam(const ParmVarDecl *P) {
+  QualType T = P->getType();
+  if (T.isNull() || T->isDependentType())
+    return false;
+  if (const auto *Ptr = T->getAs<PointerType>())
+    T = Ptr->getPointeeType();
+  else if (const auto *Ref = T->getAs<ReferenceType>())
+    T = Ref->getPointeeType();
+  else
+    return false;
+  return T->isFunctionType();
+}
+
+bool Graph::callsOnlyWhatIsPassed(const ParmVarDecl *P) {
+  auto [It, New] = OnlyPassed.try_emplace(P, false);
+  if (!New)
+    return It->second;
+  const auto *FD = dyn_cast<FunctionDecl>(P->getDeclContext());
+  if (!FD || !isFunctionPointerParam(P) || FD->isDependentContext() || !FD->hasBody() ||
+      isa<CXXConstructorDecl>(FD))
+    return false;
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD); MD && (MD->isVirtual() || MD->getParent()->isLambda()))
+    return false;
+  // Never assigned, never its address taken (lambdas in the body
+  // included).
+  struct Writes : RecursiveASTVisitor<Writes> {
+    const ParmVarDecl *P;
+    bool Found = false;
+    bool names(const Expr *E) const {
+      const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens());
+      return DRE && DRE->getDecl() == P;
+    }
+    bool VisitBinaryOperator(BinaryOperator *BO) {
+      if (BO->isAssignmentOp() && names(BO->getLHS()))
+        Found = true;
+      return !Found;
+    }
+    bool VisitUnaryOperator(UnaryOperator *U) {
+      if (U->getOpcode() == UO_AddrOf && names(U->getSubExpr()))
+        Found = true;
+      return !Found;
+    }
+  } W;
+  W.P = P;
+  W.TraverseStmt(FD->getBody());
+  return It->second = !W.Found;
+}
+
 const FunctionDecl *Graph::addressTakenDispatcher(const IndirectCallee &Callee) {
   return dispatcher(callKey(Callee.Type, Callee.Through),
                     [&](auto &Out) { addressTaken(Callee, Out); });
@@ -509,10 +610,14 @@ Graph::dispatcher(std::pair<const void *, unsigned> Key,
 }
 
 const FunctionDecl *Graph::elsewhereNode(const IndirectCallee &Callee) {
-  auto [It, New] = Elsewhere.try_emplace(callKey(Callee.Type, Callee.Through), nullptr);
+  // One node per type, and one per parameter called through.
+  std::pair<const void *, unsigned> Key =
+      Callee.Param ? std::pair<const void *, unsigned>{Callee.Param, ~0u}
+                   : callKey(Callee.Type, Callee.Through);
+  auto [It, New] = Elsewhere.try_emplace(Key, nullptr);
   if (New) {
     It->second = makeNode("__allocsel_elsewhere");
-    ElsewhereOf[It->second] = {Callee.Through, callType(Callee.Type)};
+    ElsewhereOf[It->second] = {Callee.Through, callType(Callee.Type), Callee.Param};
   }
   return It->second;
 }

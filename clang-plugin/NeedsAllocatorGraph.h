@@ -19,6 +19,7 @@
 #include "clang/AST/Type.h"
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SetVector.h"
@@ -27,6 +28,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -34,6 +36,7 @@ namespace clang {
 class ASTContext;
 class CXXMethodDecl;
 class FunctionDecl;
+class ParmVarDecl;
 } // namespace clang
 
 namespace allocsel {
@@ -50,6 +53,20 @@ struct Call {
 struct IndirectCallee {
   CallThrough Through = CallThrough::Nothing;
   clang::QualType Type;
+  /// A call through a function-pointer parameter that its function never
+  /// changes (parameterCalled()): it calls what the function's callers
+  /// pass, which other units record (facts::ParameterBinding).
+  const clang::ParmVarDecl *Param = nullptr;
+};
+
+/// What a call of Callee passes as its function-pointer parameter Param: the
+/// function Passed, or (null) something else, or Callee's address is taken
+/// so that its calls are not seen.
+struct Binding {
+  const clang::FunctionDecl *Callee; // canonical
+  unsigned Param;
+  const clang::FunctionDecl *Passed; // canonical; null: any function
+  clang::SourceLocation Loc;
 };
 
 class Graph {
@@ -103,6 +120,19 @@ public:
   }
   void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc, CallThrough As);
 
+  /// What the bodies read so far pass to function-pointer parameters, each
+  /// (callee, parameter, function passed) once, where first passed.
+  const std::vector<Binding> &bindingsSoFar() const { return ReachedBindings; }
+  void noteBinding(const Binding &B);
+  /// Whether a call through \p P can reach only what the callers of its
+  /// function pass: a function-pointer (or function reference) parameter
+  /// of a function that is not a constructor, not virtual, not a lambda's
+  /// call operator (their calls are not all direct calls by name), and that
+  /// never assigns \p P or takes its address.
+  bool callsOnlyWhatIsPassed(const clang::ParmVarDecl *P);
+  /// Whether \p P's type is a pointer or reference to function.
+  static bool isFunctionPointerParam(const clang::ParmVarDecl *P);
+
   /// How address-taken functions are looked up: their canonical function
   /// type without exception specification (with what calls them: callKey()).
   clang::QualType callType(clang::QualType FnTy) const;
@@ -153,6 +183,9 @@ private:
                                llvm::SmallSetVector<const clang::FunctionDecl *, 2>>>
       AddressTakenFns;
   llvm::MapVector<Taken, clang::SourceLocation> ReachedTaken;
+  std::vector<Binding> ReachedBindings;
+  llvm::DenseSet<std::tuple<const void *, unsigned, const void *>> BindingSeen;
+  llvm::DenseMap<const clang::ParmVarDecl *, bool> OnlyPassed;
   const clang::FunctionDecl *InitNode = nullptr;
   llvm::DenseMap<std::pair<const void *, unsigned>, const clang::FunctionDecl *> Elsewhere;
   llvm::DenseMap<const clang::FunctionDecl *, IndirectCallee> ElsewhereOf;

@@ -157,6 +157,17 @@ void SummaryWriter::addressTaken(const FunctionDecl *FD, CallThrough As, SourceL
   Rec.Taken.push_back({typeKey(G.callType(FD->getType()), As), symbol(FD), location(Loc)});
 }
 
+void SummaryWriter::binding(const Binding &B) {
+  QualType T = B.Callee->getParamDecl(B.Param)->getType();
+  if (const auto *Ptr = T->getAs<PointerType>())
+    T = Ptr->getPointeeType();
+  else if (const auto *Ref = T->getAs<ReferenceType>())
+    T = Ref->getPointeeType();
+  Rec.Bindings.push_back({symbol(B.Callee), B.Param,
+                          {typeKey(G.callType(T), CallThrough::FunctionPointer),
+                           B.Passed ? symbol(B.Passed) : std::string(), location(B.Loc)}});
+}
+
 bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoot, List To) {
   const FunctionDecl *Def = definition(FD);
   if (!IsRoot && F.SinkKind == Sink::None && F.Exits.empty())
@@ -184,6 +195,10 @@ bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoo
     if (!Steps.empty())
       Steps.back().Skipped += X.Skipped;
     if (const IndirectCallee *Through = G.elsewhere(X.To)) {
+      if (const ParmVarDecl *P = Through->Param)
+        Rec.ParameterCalls.push_back({static_cast<std::uint32_t>(Rec.PointerCalls.size()),
+                                      symbol(cast<FunctionDecl>(P->getDeclContext())),
+                                      P->getFunctionScopeIndex()});
       Rec.PointerCalls.push_back(
           {Index, typeKey(Through->Type, Through->Through),
            std::move(Steps)});

@@ -53,6 +53,9 @@ public:
   /// Records that the unit takes \p FD's address, first at \p Loc
   /// (facts::AddressTaken).
   void addressTaken(const clang::FunctionDecl *FD, CallThrough As, clang::SourceLocation Loc);
+  /// Records what a call passes to a function-pointer parameter
+  /// (facts::ParameterBinding).
+  void binding(const Binding &B);
   /// Records the unit's marks and its [[allocsel::needs_allocator]]
   /// functions.
   void marks(const UnitState &State);

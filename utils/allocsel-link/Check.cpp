@@ -114,6 +114,9 @@ struct Target {
   const facts::AddressTaken *Taken;
   const facts::UnitRecord *Unit;
   const Artifact *In;
+  /// Passed to a parameter, not only its address taken (Taken is its
+  /// Passed).
+  const facts::ParameterBinding *Binding = nullptr;
 };
 
 /// Part of a chain: a function, then the calls it makes inside its unit.
@@ -167,6 +170,16 @@ public:
           CallbacksOf[&R].try_emplace(F.Symbol, Summarized{&F, &R, &A});
         for (const facts::AddressTaken &T : R.Taken)
           TargetsOf[T.Type].push_back({&T, &R, &A});
+        // Calls through parameters, and what the units pass to them (1.2).
+        for (const facts::ParameterCall &C : R.ParameterCalls)
+          ParameterOf[&R.PointerCalls[C.Call]] = &C;
+        for (const facts::ParameterBinding &B : R.Bindings) {
+          ParameterTargets &P = PassedTo[parameterKey(B.Function, B.Param)];
+          if (B.Passed.Symbol.empty())
+            P.Any = true;
+          else
+            P.Passed.push_back({&B.Passed, &R, &A, &B});
+        }
       }
     for (const Artifact &A : In.Artifacts)
       for (const std::string &Name : A.Defined)
@@ -238,10 +251,10 @@ private:
         Segments.push_back({P.At, &C->Steps, P.Via});
         if (Opts.Strict)
           return reportPointerCall(Root, Segments, Out);
-        auto Targets = TargetsOf.find(C->Type);
-        if (Targets == TargetsOf.end())
+        const std::vector<Target> *Targets = targetsOf(*C);
+        if (!Targets)
           continue;
-        for (const Target &T : Targets->second) {
+        for (const Target &T : *Targets) {
           if (T.Unit->Unit == P.At.Unit->Unit)
             continue;
           if (auto M = Marked.find(T.Taken->Symbol); M != Marked.end())
@@ -255,6 +268,26 @@ private:
         }
       }
     }
+  }
+
+  /// What a call through a pointer can reach in other units (and in its
+  /// own, which the caller skips): through a parameter that its function
+  /// never changes, the functions passed to that parameter, unless some
+  /// unit passes it something else or takes its function's address; else
+  /// the functions of its type whose address is taken.
+  const std::vector<Target> *targetsOf(const facts::PointerCall &C) const {
+    if (auto P = ParameterOf.find(&C); P != ParameterOf.end()) {
+      auto It = PassedTo.find(parameterKey(P->second->Function, P->second->Param));
+      if (It == PassedTo.end())
+        return nullptr; // nothing is passed to it
+      if (!It->second.Any)
+        return &It->second.Passed;
+    }
+    auto It = TargetsOf.find(C.Type);
+    return It == TargetsOf.end() ? nullptr : &It->second;
+  }
+  static std::string parameterKey(llvm::StringRef Function, std::uint32_t Param) {
+    return (Function + "#" + llvm::Twine(Param)).str();
   }
 
   /// The summary of an address-taken function: the unit's own (a static or
@@ -322,6 +355,9 @@ private:
 
   /// Why an indirect call's chain goes on at \p Callee.
   Finding::Note throughPointer(const Target &T, const std::string &Callee) {
+    if (const facts::ParameterBinding *B = T.Binding)
+      return note(Msg::ThroughParameter, T.Taken->Loc, T.In->Where, B->Param + 1,
+                  displayOf("", B->Function), Callee, T.In->Where.str());
     return note(Msg::ThroughPointer, T.Taken->Loc, T.In->Where, pointerOf(T.Taken->Type), Callee,
                 T.In->Where.str());
   }
@@ -385,6 +421,14 @@ private:
   /// callbacks by symbol; address-taken functions by type key.
   llvm::DenseMap<const facts::FunctionSummary *, std::vector<const facts::PointerCall *>>
       PointerCallsOf;
+  /// The pointer calls through a parameter (1.2), and by parameter
+  /// (parameterKey()) what is passed to it.
+  llvm::DenseMap<const facts::PointerCall *, const facts::ParameterCall *> ParameterOf;
+  struct ParameterTargets {
+    std::vector<Target> Passed;
+    bool Any = false; // something other than a function by name is passed
+  };
+  llvm::StringMap<ParameterTargets> PassedTo;
   llvm::DenseMap<const facts::UnitRecord *, llvm::StringMap<Summarized>> CallbacksOf;
   llvm::StringMap<std::vector<Target>> TargetsOf;
   llvm::StringMap<std::string> Marked;

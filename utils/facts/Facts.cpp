@@ -54,12 +54,19 @@ bool operator==(const PointerCall &A, const PointerCall &B) {
 bool operator==(const AddressTaken &A, const AddressTaken &B) {
   return A.Type == B.Type && A.Symbol == B.Symbol && A.Loc == B.Loc;
 }
+bool operator==(const ParameterCall &A, const ParameterCall &B) {
+  return A.Call == B.Call && A.Function == B.Function && A.Param == B.Param;
+}
+bool operator==(const ParameterBinding &A, const ParameterBinding &B) {
+  return A.Function == B.Function && A.Param == B.Param && A.Passed == B.Passed;
+}
 bool operator==(const UnitRecord &A, const UnitRecord &B) {
   return A.Format == B.Format && A.Producer == B.Producer && A.Unit == B.Unit &&
          A.Selected == B.Selected && A.DefaultRoutes == B.DefaultRoutes &&
          A.NeedsAllocatorUnit == B.NeedsAllocatorUnit && A.AllocatorUnit == B.AllocatorUnit &&
          A.Functions == B.Functions && A.Marked == B.Marked && A.Callbacks == B.Callbacks &&
-         A.Taken == B.Taken && A.PointerCalls == B.PointerCalls;
+         A.Taken == B.Taken && A.PointerCalls == B.PointerCalls &&
+         A.ParameterCalls == B.ParameterCalls && A.Bindings == B.Bindings;
 }
 
 namespace {
@@ -281,6 +288,25 @@ public:
     }
   }
 
+  void parameterCalls(const std::vector<ParameterCall> &Calls) {
+    W.uleb(Calls.size());
+    for (const ParameterCall &C : Calls) {
+      W.uleb(C.Call);
+      str(C.Function);
+      W.uleb(C.Param);
+    }
+  }
+  void bindings(const std::vector<ParameterBinding> &Bindings) {
+    W.uleb(Bindings.size());
+    for (const ParameterBinding &B : Bindings) {
+      str(B.Function);
+      W.uleb(B.Param);
+      str(B.Passed.Type);
+      str(B.Passed.Symbol);
+      location(B.Passed.Loc);
+    }
+  }
+
   const StringTable &strings() const { return Strings; }
 
 private:
@@ -362,6 +388,18 @@ public:
   bool pointerCalls(std::vector<PointerCall> &Out) {
     return list(Out, [&](PointerCall &C) {
       return R.uleb32(C.Function) && str(C.Type) && steps(C.Steps);
+    });
+  }
+
+  bool parameterCalls(std::vector<ParameterCall> &Out) {
+    return list(Out, [&](ParameterCall &C) {
+      return R.uleb32(C.Call) && str(C.Function) && R.uleb32(C.Param);
+    });
+  }
+  bool bindings(std::vector<ParameterBinding> &Out) {
+    return list(Out, [&](ParameterBinding &B) {
+      return str(B.Function) && R.uleb32(B.Param) && str(B.Passed.Type) &&
+             str(B.Passed.Symbol) && location(B.Passed.Loc);
     });
   }
 
@@ -464,6 +502,22 @@ bool decodeCallbacks(Reader &R, UnitRecord &Rec) {
          S.pointerCalls(Rec.PointerCalls);
 }
 
+/// Tag 9 (1.2): its own string table, then the calls through parameters
+/// (indices into tag 8's calls, checked once every field is read) and what
+/// the unit passes to function-pointer parameters.
+void encodeParameters(const UnitRecord &Rec, Writer &W) {
+  std::string Body;
+  SummaryWriter S(Body);
+  S.parameterCalls(Rec.ParameterCalls);
+  S.bindings(Rec.Bindings);
+  S.strings().write(W);
+  W.raw(Body);
+}
+bool decodeParameters(Reader &R, UnitRecord &Rec) {
+  SummaryReader S(R);
+  return S.strings() && S.parameterCalls(Rec.ParameterCalls) && S.bindings(Rec.Bindings);
+}
+
 void encodeMarked(const UnitRecord &Rec, Writer &W) {
   W.uleb(Rec.Marked.size());
   for (const MarkedFunction &M : Rec.Marked) {
@@ -505,6 +559,9 @@ constexpr Field Fields[] = {
        return !R.Callbacks.empty() || !R.Taken.empty() || !R.PointerCalls.empty();
      },
      encodeCallbacks, decodeCallbacks},
+    {Tag::Parameters, "parameters",
+     [](const UnitRecord &R) { return !R.ParameterCalls.empty() || !R.Bindings.empty(); },
+     encodeParameters, decodeParameters},
 };
 
 //===-- Records -----------------------------------------------------------===//
@@ -542,6 +599,11 @@ bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
   for (const PointerCall &C : Rec.PointerCalls)
     if (C.Function >= Callers) {
       Why = "malformed callbacks: a call's function index is out of range";
+      return false;
+    }
+  for (const ParameterCall &C : Rec.ParameterCalls)
+    if (C.Call >= Rec.PointerCalls.size()) {
+      Why = "malformed parameters: a call's index is out of range";
       return false;
     }
   return true;

@@ -37,7 +37,7 @@ namespace allocsel::facts {
 inline constexpr char SectionName[] = ".allocsel.facts";
 inline constexpr char Magic[4] = {'A', 'S', 'L', 'F'};
 inline constexpr std::uint8_t Major = 1;
-inline constexpr std::uint8_t Minor = 1;
+inline constexpr std::uint8_t Minor = 2;
 inline constexpr std::size_t HeaderSize = sizeof Magic + 1 + 1 + 4; // magic, major, minor, length
 
 /// A record's format version: what decode() read, or Major.Minor.
@@ -59,6 +59,7 @@ enum class Tag : std::uint8_t {
   Summary = 5,       // the unit's call-graph summary (see FunctionSummary)
   Marked = 7,        // functions declared [[allocsel::needs_allocator]]
   Callbacks = 8,     // 1.1: calls through pointers, and address-taken functions
+  Parameters = 9,    // 1.2: calls through parameters, and what calls pass to them
 };
 
 /// The bits of the UnitMarks field. Bits a reader does not know are
@@ -146,6 +147,27 @@ struct AddressTaken {
   Location Loc; // where the unit first takes it
 };
 
+/// A call through a function-pointer parameter that its function never
+/// changes (1.2): PointerCalls[Call] calls what the callers of Function
+/// pass as its parameter Param (0-based), not every function of its type.
+struct ParameterCall {
+  std::uint32_t Call = 0;
+  std::string Function; // linkage name
+  std::uint32_t Param = 0;
+};
+
+/// What the unit's running code passes to a function-pointer parameter
+/// (1.2): a call of Function passes Passed.Symbol as its parameter Param,
+/// a function (Passed.Type its pointer's type key, Passed.Loc where). An
+/// empty Passed.Symbol is something else (a variable, a call's result), or
+/// Function's address taken (its calls are not seen): then the parameter
+/// can hold any function of its type.
+struct ParameterBinding {
+  std::string Function;
+  std::uint32_t Param = 0;
+  AddressTaken Passed;
+};
+
 struct MarkedFunction {
   std::string Symbol;
   std::string Display;
@@ -172,6 +194,10 @@ struct UnitRecord {
   std::vector<FunctionSummary> Callbacks;
   std::vector<AddressTaken> Taken;
   std::vector<PointerCall> PointerCalls;
+  /// 1.2 (tag 9): which of those calls go through a parameter, and what the
+  /// unit passes to function-pointer parameters.
+  std::vector<ParameterCall> ParameterCalls;
+  std::vector<ParameterBinding> Bindings;
 };
 
 bool operator==(const Version &A, const Version &B);
@@ -183,6 +209,8 @@ bool operator==(const FunctionSummary &A, const FunctionSummary &B);
 bool operator==(const MarkedFunction &A, const MarkedFunction &B);
 bool operator==(const PointerCall &A, const PointerCall &B);
 bool operator==(const AddressTaken &A, const AddressTaken &B);
+bool operator==(const ParameterCall &A, const ParameterCall &B);
+bool operator==(const ParameterBinding &A, const ParameterBinding &B);
 bool operator==(const UnitRecord &A, const UnitRecord &B);
 
 /// The bytes of one record.
