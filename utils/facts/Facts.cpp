@@ -470,13 +470,18 @@ bool decodeUnitMarks(Reader &R, UnitRecord &Rec) {
   return true;
 }
 
-/// The string table comes first, so the body is written before it.
-void encodeSummary(const UnitRecord &Rec, Writer &W) {
+/// A field with a string table of its own (tags 5, 8, 9): the table comes
+/// first, so \p Fill writes the body before it.
+template <class FillBody> void encodeWithStrings(Writer &W, FillBody Fill) {
   std::string Body;
   SummaryWriter S(Body);
-  S.functions(Rec.Functions);
+  Fill(S);
   S.strings().write(W);
   W.raw(Body);
+}
+
+void encodeSummary(const UnitRecord &Rec, Writer &W) {
+  encodeWithStrings(W, [&](SummaryWriter &S) { S.functions(Rec.Functions); });
 }
 bool decodeSummary(Reader &R, UnitRecord &Rec) {
   SummaryReader S(R);
@@ -488,13 +493,11 @@ bool decodeSummary(Reader &R, UnitRecord &Rec) {
 /// caller index is checked once every field is read (the summary, tag 5,
 /// may come later).
 void encodeCallbacks(const UnitRecord &Rec, Writer &W) {
-  std::string Body;
-  SummaryWriter S(Body);
-  S.functions(Rec.Callbacks);
-  S.taken(Rec.Taken);
-  S.pointerCalls(Rec.PointerCalls);
-  S.strings().write(W);
-  W.raw(Body);
+  encodeWithStrings(W, [&](SummaryWriter &S) {
+    S.functions(Rec.Callbacks);
+    S.taken(Rec.Taken);
+    S.pointerCalls(Rec.PointerCalls);
+  });
 }
 bool decodeCallbacks(Reader &R, UnitRecord &Rec) {
   SummaryReader S(R);
@@ -506,12 +509,10 @@ bool decodeCallbacks(Reader &R, UnitRecord &Rec) {
 /// (indices into tag 8's calls, checked once every field is read) and what
 /// the unit passes to function-pointer parameters.
 void encodeParameters(const UnitRecord &Rec, Writer &W) {
-  std::string Body;
-  SummaryWriter S(Body);
-  S.parameterCalls(Rec.ParameterCalls);
-  S.bindings(Rec.Bindings);
-  S.strings().write(W);
-  W.raw(Body);
+  encodeWithStrings(W, [&](SummaryWriter &S) {
+    S.parameterCalls(Rec.ParameterCalls);
+    S.bindings(Rec.Bindings);
+  });
 }
 bool decodeParameters(Reader &R, UnitRecord &Rec) {
   SummaryReader S(R);
