@@ -357,6 +357,8 @@ public:
   /// parameters (a function by name, or anything else; a null pointer
   /// calls nothing and is left out).
   void noteBindings(const CallExpr *CE, const FunctionDecl *FD) {
+    if (FD->isDependentContext())
+      return; // (never in code that runs; a record names no template)
     // An operator that is a member: the object is the first argument.
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
     unsigned Shift = isa<CXXOperatorCallExpr>(CE) && MD && MD->isInstance() ? 1 : 0;
@@ -372,6 +374,8 @@ public:
         A = U->getSubExpr()->IgnoreParenImpCasts();
       const auto *DRE = dyn_cast<DeclRefExpr>(A);
       const auto *Passed = DRE ? dyn_cast<FunctionDecl>(DRE->getDecl()) : nullptr;
+      if (Passed && Passed->isDependentContext())
+        Passed = nullptr;
       G.noteBinding({canonical(FD), I, canonical(Passed), CE->getArg(I + Shift)->getExprLoc()});
     }
   }
