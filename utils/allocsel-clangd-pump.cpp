@@ -21,10 +21,23 @@
 // The core is allocsel-clangd itself (Python), which starts clangd and this
 // pump, and hands over the file descriptors:
 //
-//   allocsel-clangd-pump EDITOR_IN EDITOR_OUT CLANGD_IN CLANGD_OUT CORE_IN CORE_OUT WORD...
+//   allocsel-clangd-pump MAX_MESSAGE MAX_HEADER EDITOR_IN EDITOR_OUT CLANGD_IN
+//                        CLANGD_OUT CORE_IN CORE_OUT WORD...
 //
-// WORDs: the core's list of what the editor's messages it follows contain
-// (EDITOR_WATCHED in allocsel-clangd, the one list).
+// MAX_MESSAGE, MAX_HEADER: the framing limits (LspFraming.h; the core's
+// MAX_MESSAGE and MAX_HEADER, one definition). WORDs: the core's list of what
+// the editor's messages it follows contain (EDITOR_WATCHED in
+// allocsel-clangd, the one list). A message refused for its framing is
+// skipped, as clangd skips it, and said on standard error (the editor's log
+// of the server).
+//
+// The pump dies with the core (PR_SET_PDEATHSIG). The same program starts
+// the core's other children so that they die with it too:
+//
+//   allocsel-clangd-pump --tied PARENT_PID SIGNAL PROGRAM ARG...
+//
+// sets SIGNAL as its parent-death signal, exits if PARENT_PID is already
+// gone, and executes PROGRAM (clangd, each allocsel run of clang).
 //
 // Between pump and core, LSP framing around a one-byte tag:
 //   pump -> core  'E' + message body from the editor (answer with 'A')
@@ -39,7 +52,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LspFraming.h"
+
 #include <cerrno>
+#include <csignal>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -49,89 +65,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <vector>
 
 namespace {
-
-/// LSP messages from a file descriptor: Content-Length framing (any header
-/// order and case, other headers ignored), partial reads, any size.
-class Reader {
-public:
-  explicit Reader(int Fd) : Fd(Fd) {}
-
-  /// The next whole message (header and body) in Message, the body's offset
-  /// in BodyStart. False at end of input or on a malformed header.
-  bool read(std::string &Message, size_t &BodyStart) {
-    size_t End;
-    while ((End = Buf.find("\r\n\r\n")) == std::string::npos)
-      if (!fill())
-        return false;
-    long long Length = contentLength(std::string_view(Buf).substr(0, End));
-    if (Length < 0)
-      return false;
-    BodyStart = End + 4;
-    size_t Stop = BodyStart + static_cast<size_t>(Length);
-    if (Buf.size() < Stop)
-      Buf.reserve(Stop);
-    while (Buf.size() < Stop)
-      if (!fill())
-        return false;
-    if (Buf.size() == Stop) {
-      Message.swap(Buf);
-      Buf.clear();
-    } else {
-      Message.assign(Buf, 0, Stop);
-      Buf.erase(0, Stop);
-    }
-    return true;
-  }
-
-private:
-  bool fill() {
-    char Chunk[1 << 16];
-    for (;;) {
-      ssize_t N = ::read(Fd, Chunk, sizeof Chunk);
-      if (N > 0) {
-        Buf.append(Chunk, static_cast<size_t>(N));
-        return true;
-      }
-      if (N < 0 && errno == EINTR)
-        continue;
-      return false;
-    }
-  }
-
-  static long long contentLength(std::string_view Header) {
-    while (!Header.empty()) {
-      size_t Eol = Header.find("\r\n");
-      std::string_view Line = Header.substr(0, Eol);
-      Header = Eol == std::string_view::npos ? std::string_view() : Header.substr(Eol + 2);
-      size_t Colon = Line.find(':');
-      if (Colon == std::string_view::npos || Colon != 14 ||
-          strncasecmp(Line.data(), "content-length", 14) != 0)
-        continue;
-      std::string_view Value = Line.substr(Colon + 1);
-      while (!Value.empty() && (Value.front() == ' ' || Value.front() == '\t'))
-        Value.remove_prefix(1);
-      long long N = 0;
-      size_t Digits = 0;
-      for (char C : Value) {
-        if (C < '0' || C > '9')
-          break;
-        N = N * 10 + (C - '0');
-        if (N > (1LL << 40))
-          return -1;
-        ++Digits;
-      }
-      return Digits ? N : -1;
-    }
-    return -1;
-  }
-
-  int Fd;
-  std::string Buf;
-};
+namespace lsp = allocsel::lsp;
 
 /// A file descriptor written whole messages at a time.
 class Writer {
@@ -185,6 +124,7 @@ bool contains(std::string_view Body, std::string_view Needle) {
 struct Pump {
   Writer ToEditor, ToClangd, ToCore;
   int EditorIn, ClangdOut, CoreIn;
+  lsp::Limits Limits;
 
   std::mutex M;
   std::condition_variable Acked;
@@ -201,16 +141,27 @@ struct Pump {
     return false;
   }
 
-  Pump(int EditorIn, int EditorOut, int ClangdIn, int ClangdOut, int CoreIn, int CoreOut)
+  Pump(int EditorIn, int EditorOut, int ClangdIn, int ClangdOut, int CoreIn, int CoreOut,
+       lsp::Limits Limits)
       : ToEditor(EditorOut), ToClangd(ClangdIn), ToCore(CoreOut), EditorIn(EditorIn),
-        ClangdOut(ClangdOut), CoreIn(CoreIn) {}
+        ClangdOut(ClangdOut), CoreIn(CoreIn), Limits(Limits) {}
+
+  /// Reads \p R's next message; says why when it skipped some first.
+  static bool next(lsp::Reader &R, const char *From, std::string &Msg, size_t &Body) {
+    unsigned long Before = R.refused();
+    bool Got = R.read(Msg, Body);
+    if (R.refused() != Before)
+      std::fprintf(stderr, "allocsel-clangd-pump: skipped %lu message header(s) from %s: %s\n",
+                   R.refused() - Before, From, R.lastRefusal());
+    return Got;
+  }
 
   void fromEditor() {
-    Reader R(EditorIn);
+    lsp::Reader R(EditorIn, Limits);
     std::string Msg;
     size_t Body;
     unsigned long Sent = 0;
-    while (R.read(Msg, Body)) {
+    while (next(R, "the editor", Msg, Body)) {
       std::string_view B = std::string_view(Msg).substr(Body);
       if (coreFollows(B)) {
         ToCore.writeFramed('E', B);
@@ -253,10 +204,10 @@ struct Pump {
   }
 
   void fromClangd() {
-    Reader R(ClangdOut);
+    lsp::Reader R(ClangdOut, Limits);
     std::string Msg;
     size_t Body;
-    while (R.read(Msg, Body)) {
+    while (next(R, "clangd", Msg, Body)) {
       std::string_view B = std::string_view(Msg).substr(Body);
       if (forCore(B))
         ToCore.writeFramed('C', B);
@@ -267,10 +218,10 @@ struct Pump {
   }
 
   void fromCore() {
-    Reader R(CoreIn);
+    lsp::Reader R(CoreIn, Limits);
     std::string Msg;
     size_t Body;
-    while (R.read(Msg, Body)) {
+    while (next(R, "the core", Msg, Body)) {
       if (Msg.size() == Body)
         continue;
       std::string_view B = std::string_view(Msg).substr(Body + 1);
@@ -292,28 +243,58 @@ struct Pump {
   }
 };
 
-int fdArg(const char *S) {
+long numberArg(const char *S, long Max, const char *What) {
   char *End = nullptr;
+  errno = 0;
   long V = std::strtol(S, &End, 10);
-  if (!*S || *End || V < 0 || V > 1 << 20) {
-    std::fprintf(stderr, "allocsel-clangd-pump: not a file descriptor: '%s'\n", S);
+  if (!*S || *End || errno || V < 0 || V > Max) {
+    std::fprintf(stderr, "allocsel-clangd-pump: not %s: '%s'\n", What, S);
     std::exit(2);
   }
-  return static_cast<int>(V);
+  return V;
+}
+
+int fdArg(const char *S) { return static_cast<int>(numberArg(S, 1 << 20, "a file descriptor")); }
+
+/// --tied PARENT_PID SIGNAL PROGRAM ARG...: PROGRAM, killed by SIGNAL when
+/// the thread that started it (allocsel-clangd's) ends.
+int runTied(int argc, char **argv) {
+  if (argc < 5) {
+    std::fprintf(stderr, "usage: allocsel-clangd-pump --tied PARENT_PID SIGNAL PROGRAM ARG...\n");
+    return 2;
+  }
+  pid_t Parent = static_cast<pid_t>(numberArg(argv[2], 1L << 30, "a process id"));
+  int Signal = static_cast<int>(numberArg(argv[3], 64, "a signal number"));
+  if (prctl(PR_SET_PDEATHSIG, Signal) != 0 || getppid() != Parent)
+    _exit(127); // the parent is gone already: nothing to run for
+  execvp(argv[4], argv + 4);
+  std::fprintf(stderr, "allocsel-clangd-pump: cannot run %s: %s\n", argv[4], std::strerror(errno));
+  _exit(127);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 8) {
+  if (argc > 1 && std::strcmp(argv[1], "--tied") == 0)
+    return runTied(argc, argv);
+  if (argc < 10) {
     std::fprintf(stderr,
-                 "usage: allocsel-clangd-pump EDITOR_IN EDITOR_OUT CLANGD_IN CLANGD_OUT "
-                 "CORE_IN CORE_OUT WORD...\n(started by allocsel-clangd, not by hand)\n");
+                 "usage: allocsel-clangd-pump MAX_MESSAGE MAX_HEADER EDITOR_IN EDITOR_OUT "
+                 "CLANGD_IN CLANGD_OUT CORE_IN CORE_OUT WORD...\n(started by allocsel-clangd, "
+                 "not by hand)\n");
     return 2;
   }
-  Pump P(fdArg(argv[1]), fdArg(argv[2]), fdArg(argv[3]), fdArg(argv[4]), fdArg(argv[5]),
-         fdArg(argv[6]));
-  P.FollowedWords.assign(argv + 7, argv + argc);
+  // The core is this process's parent: without it, nobody reads what the
+  // pump hands over.
+  pid_t Core = getppid();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != Core)
+    _exit(1);
+  lsp::Limits Limits;
+  Limits.MaxMessage = static_cast<size_t>(numberArg(argv[1], 1L << 40, "a message limit"));
+  Limits.MaxHeader = static_cast<size_t>(numberArg(argv[2], 1L << 30, "a header limit"));
+  Pump P(fdArg(argv[3]), fdArg(argv[4]), fdArg(argv[5]), fdArg(argv[6]), fdArg(argv[7]),
+         fdArg(argv[8]), Limits);
+  P.FollowedWords.assign(argv + 9, argv + argc);
   std::thread Editor([&] { P.fromEditor(); });
   std::thread Clangd([&] { P.fromClangd(); });
   P.fromCore(); // until the core closes its end, after clangd's
