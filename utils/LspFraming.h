@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <strings.h>
@@ -82,18 +83,21 @@ public:
     for (;;) {
       while ((End = Buf.find("\r\n\r\n")) == std::string::npos) {
         if (Buf.size() > L.MaxHeader) {
-          ++Refused;
-          LastRefusal = "a header that does not end within the header limit";
+          refuse(HeaderTooLong);
           Buf.erase(0, Buf.size() - 3); // may end in part of "\r\n\r\n"
         }
         if (!fill())
           return false;
       }
+      if (End > L.MaxHeader) {
+        refuse(HeaderTooLong);
+        Buf.erase(0, End + 4);
+        continue;
+      }
       Length = contentLength(std::string_view(Buf).substr(0, End), L.MaxMessage);
       if (Length != 0)
         break;
-      ++Refused; // as clangd: skip the header, read on
-      LastRefusal = "a Content-Length that is missing, zero or above the message limit";
+      refuse(BadLength); // as clangd: skip the header, read on
       Buf.erase(0, End + 4);
     }
     BodyStart = End + 4;
@@ -111,9 +115,15 @@ public:
     return true;
   }
 
-  /// Headers skipped so far (refused or unterminated), and why the last one.
+  static constexpr const char *HeaderTooLong = "a header longer than the header limit";
+  static constexpr const char *BadLength =
+      "a Content-Length that is missing, zero or above the message limit";
+
+  /// Called with the reason of each header skipped.
+  std::function<void(const char *)> OnRefusal;
+
+  /// Headers skipped so far.
   unsigned long refused() const { return Refused; }
-  const char *lastRefusal() const { return LastRefusal; }
 
 private:
   bool fill() {
@@ -133,8 +143,13 @@ private:
   int Fd;
   Limits L;
   std::string Buf;
+  void refuse(const char *Why) {
+    ++Refused;
+    if (OnRefusal)
+      OnRefusal(Why);
+  }
+
   unsigned long Refused = 0;
-  const char *LastRefusal = "";
 };
 
 } // namespace allocsel::lsp

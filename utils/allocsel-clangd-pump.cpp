@@ -146,22 +146,23 @@ struct Pump {
       : ToEditor(EditorOut), ToClangd(ClangdIn), ToCore(CoreOut), EditorIn(EditorIn),
         ClangdOut(ClangdOut), CoreIn(CoreIn), Limits(Limits) {}
 
-  /// Reads \p R's next message; says why when it skipped some first.
-  static bool next(lsp::Reader &R, const char *From, std::string &Msg, size_t &Body) {
-    unsigned long Before = R.refused();
-    bool Got = R.read(Msg, Body);
-    if (R.refused() != Before)
-      std::fprintf(stderr, "allocsel-clangd-pump: skipped %lu message header(s) from %s: %s\n",
-                   R.refused() - Before, From, R.lastRefusal());
-    return Got;
+  /// A reader of \p Fd that says on standard error (the editor's log of
+  /// the server) why it skips a header.
+  lsp::Reader reader(int Fd, const char *From) {
+    lsp::Reader R(Fd, Limits);
+    R.OnRefusal = [From](const char *Why) {
+      std::fprintf(stderr, "allocsel-clangd-pump: skipped a message header from %s: %s\n", From,
+                   Why);
+    };
+    return R;
   }
 
   void fromEditor() {
-    lsp::Reader R(EditorIn, Limits);
+    lsp::Reader R = reader(EditorIn, "the editor");
     std::string Msg;
     size_t Body;
     unsigned long Sent = 0;
-    while (next(R, "the editor", Msg, Body)) {
+    while (R.read(Msg, Body)) {
       std::string_view B = std::string_view(Msg).substr(Body);
       if (coreFollows(B)) {
         ToCore.writeFramed('E', B);
@@ -204,10 +205,10 @@ struct Pump {
   }
 
   void fromClangd() {
-    lsp::Reader R(ClangdOut, Limits);
+    lsp::Reader R = reader(ClangdOut, "clangd");
     std::string Msg;
     size_t Body;
-    while (next(R, "clangd", Msg, Body)) {
+    while (R.read(Msg, Body)) {
       std::string_view B = std::string_view(Msg).substr(Body);
       if (forCore(B))
         ToCore.writeFramed('C', B);
@@ -218,10 +219,10 @@ struct Pump {
   }
 
   void fromCore() {
-    lsp::Reader R(CoreIn, Limits);
+    lsp::Reader R = reader(CoreIn, "the core");
     std::string Msg;
     size_t Body;
-    while (next(R, "the core", Msg, Body)) {
+    while (R.read(Msg, Body)) {
       if (Msg.size() == Body)
         continue;
       std::string_view B = std::string_view(Msg).substr(Body + 1);

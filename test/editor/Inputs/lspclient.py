@@ -98,7 +98,8 @@ class Client:
             with self.cond:
                 self.messages.append(msg)
                 if "id" in msg and "method" not in msg:
-                    self.responses[msg["id"]] = msg
+                    if isinstance(msg["id"], (int, str)):  # a test may send other ids
+                        self.responses[msg["id"]] = msg
                 elif msg.get("method") == "textDocument/publishDiagnostics":
                     self.diags[msg["params"]["uri"]] = msg["params"]["diagnostics"]
                     self.diag_versions[msg["params"]["uri"]] = msg["params"].get("version")
