@@ -142,35 +142,39 @@ std::string pointerOf(llvm::StringRef Key) {
   return message(Member ? Msg::PointerToMember : Msg::PointerToFunction, Type);
 }
 
-/// The needs_allocator rule across units: from every root (an Alloc member
-/// of the selection, or a function of an allocator unit), follow the calls
-/// that leave a unit into the units that define their targets, until a
-/// function that allocates. Chains inside one unit were reported when it
-/// was compiled; these are the chains that cross units.
+/// The needs_allocator rule across units (docs/design.md, "The link check is
+/// linear"). Every summarized function is a node; a call that leaves a unit
+/// is an edge to the function other units define by that name; a call
+/// through a pointer is an edge into a group (the functions of its type
+/// whose address a unit takes, or those passed to its parameter). One
+/// breadth-first search runs backwards from everything that allocates, and
+/// leaves each function its distance to the nearest allocation and the next
+/// step towards it (a parent pointer, not a path). Each root (an Alloc member
+/// of the selection, a function of an allocator unit) then reads its chain
+/// off those pointers. Time and memory are linear in functions plus calls,
+/// whatever the shape of the graph; a group's callers are visited at most
+/// twice (see reachGroup).
 class CrossUnit {
 public:
-  CrossUnit(const Inputs &In, const CheckOptions &Opts) : Opts(Opts) {
+  CrossUnit(const Inputs &In, const CheckOptions &Opts, CheckStats &Stats)
+      : Opts(Opts), Stats(Stats) {
     for (const Artifact &A : In.Artifacts)
       for (const facts::UnitRecord &R : A.Records) {
         for (const facts::FunctionSummary &F : R.Functions) {
+          node(F, R, A);
           if (F.Defined)
-            Defs.try_emplace(F.Symbol, Summarized{&F, &R, &A});
+            Defs.try_emplace(F.Symbol, &F);
           if (F.Root)
             Roots.push_back({&F, &R, &A});
         }
+        for (const facts::FunctionSummary &F : R.Callbacks) {
+          node(F, R, A);
+          CallbacksOf[&R].try_emplace(F.Symbol, &F);
+        }
         for (const facts::MarkedFunction &M : R.Marked)
           Marked.try_emplace(M.Symbol, M.Display);
-        // Calls through pointers, and what they can reach (1.1 records).
-        for (const facts::PointerCall &C : R.PointerCalls)
-          PointerCallsOf[C.Function < R.Functions.size()
-                             ? &R.Functions[C.Function]
-                             : &R.Callbacks[C.Function - R.Functions.size()]]
-              .push_back(&C);
-        for (const facts::FunctionSummary &F : R.Callbacks)
-          CallbacksOf[&R].try_emplace(F.Symbol, Summarized{&F, &R, &A});
         for (const facts::AddressTaken &T : R.Taken)
           TargetsOf[T.Type].push_back({&T, &R, &A});
-        // Calls through parameters, and what the units pass to them (1.2).
         for (const facts::ParameterCall &C : R.ParameterCalls)
           ParameterOf[&R.PointerCalls[C.Call]] = &C;
         for (const facts::ParameterBinding &B : R.Bindings) {
@@ -184,107 +188,382 @@ public:
     for (const Artifact &A : In.Artifacts)
       for (const std::string &Name : A.Defined)
         DefinedAnywhere.insert(Name);
+    // The edges, reversed: who calls each name, which groups each target is in.
+    for (const Artifact &A : In.Artifacts)
+      for (const facts::UnitRecord &R : A.Records) {
+        for (const facts::FunctionSummary &F : R.Functions)
+          for (const facts::ExternalCall &C : F.Calls)
+            CallersOf[C.Symbol].push_back({NodeOf.lookup(&F), &C});
+        for (const facts::PointerCall &C : R.PointerCalls) {
+          const facts::FunctionSummary *Caller =
+              C.Function < R.Functions.size() ? &R.Functions[C.Function]
+              : C.Function - R.Functions.size() < R.Callbacks.size()
+                  ? &R.Callbacks[C.Function - R.Functions.size()]
+                  : nullptr;
+          if (!Caller)
+            continue;
+          PointerCallsOf[NodeOf.lookup(Caller)].push_back(&C);
+          if (const std::vector<Target> *Ts = targetsOf(C))
+            groupOf(Ts).Callers.push_back({NodeOf.lookup(Caller), &C});
+        }
+      }
   }
 
   void run(std::vector<Finding> &Out) {
-    llvm::StringSet<> Reported;
+    search();
+    // Each root's chain, in the order the roots were read; the same root may
+    // be listed by the selection's unit (declared) and by its defining unit.
+    llvm::StringSet<> Listed;
+    std::vector<Chain> Chains;
     for (const Summarized &Root : Roots) {
-      // The same root may be listed by the selection's unit (declared) and
-      // by its defining unit.
-      if (!Reported.insert(Root.Fn->Symbol).second)
+      if (!Listed.insert(Root.Fn->Symbol).second)
         continue;
-      search(Root, Out);
+      if (std::optional<Chain> C = chainOf(Root))
+        Chains.push_back(*C);
     }
+    // One chain is one error: a root that another root's chain runs through
+    // (with the same steps from there on) is named in that error instead.
+    // Longest chains first; marking stops where an earlier chain was marked,
+    // so every function is marked once.
+    std::vector<size_t> Order(Chains.size());
+    for (size_t I = 0; I < Order.size(); ++I)
+      Order[I] = I;
+    std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
+      return Chains[A].Length != Chains[B].Length ? Chains[A].Length > Chains[B].Length : A < B;
+    });
+    std::vector<std::vector<size_t>> Also(Chains.size());
+    std::vector<bool> Covered(Chains.size(), false);
+    for (size_t I : Order) {
+      Chain &C = Chains[I];
+      if (C.SameAsNode) {
+        auto It = CoveredBy.find(C.Start);
+        if (It != CoveredBy.end()) {
+          Covered[I] = true;
+          Also[It->second].push_back(I);
+          continue;
+        }
+      }
+      for (unsigned N = C.Start; N != NoNode && !CoveredBy.count(N);
+           N = N == C.Start && !C.SameAsNode ? C.First.Next : Hops[N].Next)
+        CoveredBy[N] = I;
+    }
+    for (size_t I = 0; I < Chains.size(); ++I)
+      if (!Covered[I])
+        report(Chains[I], Also[I], Chains, Out);
   }
 
 private:
-  struct Path {
-    Summarized At;
-    std::vector<Segment> Segments; // how At was reached
-    const Target *Via = nullptr;   // At was reached through this pointer
+  static constexpr unsigned NoNode = ~0u;
+  static constexpr unsigned Far = ~0u;
+
+  /// How a function reaches the global allocator: the first step of its
+  /// shortest chain.
+  struct Hop {
+    enum Kind : std::uint8_t {
+      None,          // it does not
+      Own,           // it allocates in its own unit (its summary's Chain)
+      Call,          // it calls Next by name
+      Pointer,       // a call through a pointer reaches Next (Via)
+      MarkedCall,    // it calls a needs_allocator function (Callee)
+      MarkedPointer, // a call through a pointer reaches one (Via)
+      Unknown,       // --strict: it calls a function no input defines (Callee)
+      PointerStrict, // --strict: it calls through a pointer
+    } K = None;
+    unsigned Dist = Far; // calls to the allocation
+    unsigned Next = NoNode;
+    const std::vector<facts::Step> *Steps = nullptr; // to the call, in its unit
+    const Target *Via = nullptr;
+    const facts::ExternalCall *Callee = nullptr;
+    /// The last few functions of the chain start here (report()), reached
+    /// through this pointer (or by a call that names it).
+    unsigned Tail = NoNode;
+    const Target *TailVia = nullptr;
+    bool EndsOwn = false; // the chain ends in a function's own allocation
   };
 
-  void search(const Summarized &Root, std::vector<Finding> &Out) {
-    std::vector<Path> Queue;
-    llvm::StringSet<> Seen{Root.Fn->Symbol};            // symbols called
-    llvm::SmallPtrSet<const facts::FunctionSummary *, 16> Reached; // functions queued
-    if (Root.Fn->Defined) {
-      Queue.push_back({Root, {}});
-    } else {
-      // An Alloc member the selection's unit only declares.
-      auto It = Defs.find(Root.Fn->Symbol);
-      if (It == Defs.end())
-        return; // its body is in none of the inputs
-      if (It->second.Fn->Allocates)
-        return report(Root, {It->second, {}}, Out, nullptr);
-      Queue.push_back({It->second, {}});
+  /// A group of pointer targets and the calls that reach into it.
+  struct Group {
+    std::vector<std::pair<unsigned, const facts::PointerCall *>> Callers;
+    /// The nearest reached target, and the nearest in another unit than
+    /// that one's: every caller can use one of the two (reachGroup).
+    const Target *First = nullptr, *Second = nullptr;
+    unsigned FirstNode = NoNode, SecondNode = NoNode;
+    bool FirstMarked = false, SecondMarked = false;
+  };
+
+  /// A root's chain: its first step (for a root defined here, its own
+  /// allocation does not count: its unit's compile reported that), then the
+  /// nodes' steps.
+  struct Chain {
+    Summarized Root;
+    unsigned Start;   // the node the chain starts at
+    Hop First;        // its first step
+    bool SameAsNode;  // First is Hops[Start] (a chain others can run through)
+    unsigned Length;  // functions on it
+  };
+
+  void node(const facts::FunctionSummary &F, const facts::UnitRecord &R, const Artifact &A) {
+    if (NodeOf.try_emplace(&F, Nodes.size()).second) {
+      Nodes.push_back({&F, &R, &A});
+      Hops.emplace_back();
     }
-    Reached.insert(Queue.front().At.Fn);
-    for (size_t I = 0; I < Queue.size(); ++I) {
-      Path P = Queue[I];
-      for (const facts::ExternalCall &C : P.At.Fn->Calls) {
-        if (!Seen.insert(C.Symbol).second)
-          continue;
-        std::vector<Segment> Segments = P.Segments;
-        Segments.push_back({P.At, &C.Steps, P.Via});
-        if (auto M = Marked.find(C.Symbol); M != Marked.end())
-          return report(Root, {P.At, Segments}, Out, &M->second);
-        auto D = Defs.find(C.Symbol);
-        if (D == Defs.end()) {
-          // Not summarized: a function that neither allocates nor calls out
-          // of its unit, or one defined in none of the inputs.
-          if (Opts.Strict && !DefinedAnywhere.contains(C.Symbol))
-            return reportUnknown(Root, Segments, C, Out);
-          continue;
-        }
-        if (!Reached.insert(D->second.Fn).second)
-          continue;
-        if (D->second.Fn->Allocates)
-          return report(Root, {D->second, Segments}, Out, nullptr);
-        Queue.push_back({D->second, std::move(Segments)});
+  }
+
+  Group &groupOf(const std::vector<Target> *Ts) {
+    auto [It, New] = GroupOf.try_emplace(Ts, Groups.size());
+    if (New)
+      Groups.emplace_back();
+    return Groups[It->second];
+  }
+
+  bool sameUnit(unsigned Node, const Target *T) const {
+    return Nodes[Node].Unit->Unit == T->Unit->Unit;
+  }
+
+  /// Sets \p N's step if it has none yet; true if it did.
+  bool reach(unsigned N, Hop H) {
+    ++Stats.Steps;
+    if (Hops[N].K != Hop::None)
+      return false;
+    Hops[N] = H;
+    Queue.push_back(N);
+    return true;
+  }
+
+  /// A target of group \p G is reached (its node \p Node, or a marked
+  /// function), \p Dist calls from the allocation. A call from a unit does
+  /// not join that unit's own targets (its compile followed those), so the
+  /// first target reached serves every caller in another unit, and the
+  /// first reached in another unit than the first's serves the rest: after
+  /// two, the group is done, and each caller was visited at most twice.
+  void reachGroup(Group &G, const Target *T, unsigned Node, bool IsMarked, unsigned Dist) {
+    auto Step = [&](unsigned Caller, const facts::PointerCall *C) {
+      ++Stats.Calls;
+      Hop H;
+      H.K = IsMarked ? Hop::MarkedPointer : Hop::Pointer;
+      H.Dist = Dist + 1;
+      H.Next = IsMarked ? NoNode : Node;
+      H.Steps = &C->Steps;
+      H.Via = T;
+      reach(Caller, H);
+    };
+    if (!G.First) {
+      G.First = T, G.FirstNode = Node, G.FirstMarked = IsMarked;
+      for (auto [Caller, C] : G.Callers)
+        if (!sameUnit(Caller, T))
+          Step(Caller, C);
+    } else if (!G.Second && T->Unit->Unit != G.First->Unit->Unit) {
+      G.Second = T, G.SecondNode = Node, G.SecondMarked = IsMarked;
+      for (auto [Caller, C] : G.Callers)
+        if (sameUnit(Caller, G.First))
+          Step(Caller, C);
+    }
+  }
+
+  void search() {
+    // Distance 0: what allocates in its own unit, and (through a pointer)
+    // the marked functions a group holds.
+    for (unsigned N = 0; N < Nodes.size(); ++N)
+      if (Nodes[N].Fn->Allocates) {
+        Hop H;
+        H.K = Hop::Own;
+        H.Dist = 0;
+        H.Steps = &Nodes[N].Fn->Chain;
+        reach(N, H);
       }
-      // A call through a pointer reaches the functions of its type whose
-      // address another unit takes (the unit's own were followed when it
-      // was compiled); --strict counts it as allocating, as in a unit.
-      for (const facts::PointerCall *C : PointerCallsOf.lookup(P.At.Fn)) {
-        std::vector<Segment> Segments = P.Segments;
-        Segments.push_back({P.At, &C->Steps, P.Via});
-        if (Opts.Strict)
-          return reportPointerCall(Root, Segments, Out);
-        const std::vector<Target> *Targets = targetsOf(*C);
-        if (!Targets)
+    for (auto &[Ts, Index] : GroupOf)
+      for (const Target &T : *Ts)
+        if (Marked.count(T.Taken->Symbol))
+          reachGroup(Groups[Index], &T, NoNode, true, 0);
+    // Distance 1: calls that end a chain by themselves.
+    for (unsigned N = 0; N < Nodes.size(); ++N) {
+      for (const facts::ExternalCall &C : Nodes[N].Fn->Calls) {
+        ++Stats.Calls;
+        Hop H;
+        H.Dist = 1;
+        H.Steps = &C.Steps;
+        H.Callee = &C;
+        if (Marked.count(C.Symbol))
+          H.K = Hop::MarkedCall;
+        else if (Opts.Strict && !Defs.count(C.Symbol) && !DefinedAnywhere.contains(C.Symbol))
+          H.K = Hop::Unknown;
+        else
           continue;
-        for (const Target &T : *Targets) {
-          if (T.Unit->Unit == P.At.Unit->Unit)
-            continue;
-          if (auto M = Marked.find(T.Taken->Symbol); M != Marked.end())
-            return report(Root, {P.At, Segments}, Out, &M->second, &T);
-          std::optional<Summarized> S = resolve(T);
-          if (!S || !Reached.insert(S->Fn).second)
-            continue;
-          if (S->Fn->Allocates)
-            return report(Root, {*S, Segments, &T}, Out, nullptr);
-          Queue.push_back({*S, Segments, &T});
+        reach(N, H);
+        break;
+      }
+      if (Opts.Strict && Hops[N].K == Hop::None)
+        if (auto It = PointerCallsOf.find(N); It != PointerCallsOf.end()) {
+          Hop H;
+          H.K = Hop::PointerStrict;
+          H.Dist = 1;
+          H.Steps = &It->second.front()->Steps;
+          reach(N, H);
         }
+    }
+    // Then backwards along the calls, nearest first.
+    for (size_t I = 0; I < Queue.size(); ++I) {
+      unsigned N = Queue[I];
+      ++Stats.Functions;
+      const Summarized &S = Nodes[N];
+      unsigned Dist = Hops[N].Dist;
+      auto Def = Defs.find(S.Fn->Symbol);
+      if (Def != Defs.end() && Def->second == S.Fn && !Marked.count(S.Fn->Symbol))
+        if (auto It = CallersOf.find(S.Fn->Symbol); It != CallersOf.end())
+          for (auto [Caller, C] : It->second) {
+            ++Stats.Calls;
+            Hop H;
+            H.K = Hop::Call;
+            H.Dist = Dist + 1;
+            H.Next = N;
+            H.Steps = &C->Steps;
+            H.Callee = C;
+            reach(Caller, H);
+          }
+      if (!Opts.Strict)
+        for (auto [G, T] : groupsReaching(N))
+          reachGroup(Groups[G], T, N, false, Dist);
+    }
+    // Where each chain's last functions start, nearest first (a node's next
+    // step was reached before it).
+    for (unsigned N : Queue) {
+      Hop &H = Hops[N];
+      H.EndsOwn = H.K == Hop::Own || (H.Next != NoNode && Hops[H.Next].EndsOwn);
+      if (segments(N) <= TailShown || H.Next == NoNode) {
+        H.Tail = N;
+      } else {
+        const Hop &Next = Hops[H.Next];
+        H.Tail = Next.Tail;
+        H.TailVia = Next.Tail == H.Next ? (H.K == Hop::Pointer ? H.Via : nullptr) : Next.TailVia;
       }
     }
   }
 
+  /// The groups \p N is a target of, with that target: computed for the
+  /// nodes the search reaches only (each once).
+  std::vector<std::pair<unsigned, const Target *>> groupsReaching(unsigned N) {
+    std::vector<std::pair<unsigned, const Target *>> Out;
+    const Summarized &S = Nodes[N];
+    auto Add = [&](const std::vector<Target> &Ts, llvm::StringRef Symbol) {
+      for (const Target &T : Ts)
+        if (T.Taken->Symbol == Symbol)
+          if (std::optional<const facts::FunctionSummary *> R = resolve(T); R && *R == S.Fn)
+            if (auto G = GroupOf.find(&Ts); G != GroupOf.end())
+              Out.push_back({G->second, &T});
+    };
+    if (auto It = TargetsByName.find(S.Fn->Symbol); It != TargetsByName.end())
+      for (const std::vector<Target> *Ts : It->second)
+        Add(*Ts, S.Fn->Symbol);
+    return Out;
+  }
+
+  /// Functions on the chain from \p N to its allocation.
+  unsigned segments(unsigned N) const { return Hops[N].Dist + (Hops[N].EndsOwn ? 1 : 0); }
+
+  /// The chain of \p Root, if it reaches the global allocator.
+  std::optional<Chain> chainOf(const Summarized &Root) {
+    if (!Root.Fn->Defined) {
+      // An Alloc member the selection's unit only declares: its definition's.
+      auto It = Defs.find(Root.Fn->Symbol);
+      if (It == Defs.end())
+        return std::nullopt; // its body is in none of the inputs
+      unsigned N = NodeOf.lookup(It->second);
+      if (Hops[N].K == Hop::None)
+        return std::nullopt;
+      return Chain{Root, N, Hops[N], true, segments(N)};
+    }
+    unsigned N = NodeOf.lookup(Root.Fn);
+    if (Hops[N].K != Hop::None && Hops[N].K != Hop::Own)
+      return Chain{Root, N, Hops[N], true, segments(N)};
+    // It allocates in its own unit (reported when that unit compiled), or
+    // not at all: its nearest chain through a call that leaves the unit.
+    Hop Best;
+    auto Consider = [&](const Hop &H) {
+      if (H.K != Hop::None && H.Dist < Best.Dist)
+        Best = H;
+    };
+    for (const facts::ExternalCall &C : Root.Fn->Calls) {
+      Hop H;
+      H.Steps = &C.Steps;
+      H.Callee = &C;
+      H.Dist = 1;
+      if (Marked.count(C.Symbol)) {
+        H.K = Hop::MarkedCall;
+      } else if (auto D = Defs.find(C.Symbol); D != Defs.end()) {
+        unsigned Next = NodeOf.lookup(D->second);
+        if (Hops[Next].K == Hop::None || Next == N)
+          continue;
+        H.K = Hop::Call, H.Next = Next, H.Dist = Hops[Next].Dist + 1;
+      } else if (Opts.Strict && !DefinedAnywhere.contains(C.Symbol)) {
+        H.K = Hop::Unknown;
+      } else {
+        continue;
+      }
+      Consider(H);
+    }
+    if (auto It = PointerCallsOf.find(N); It != PointerCallsOf.end())
+      for (const facts::PointerCall *C : It->second) {
+        Hop H;
+        H.Steps = &C->Steps;
+        H.Dist = 1;
+        if (Opts.Strict) {
+          H.K = Hop::PointerStrict;
+          Consider(H);
+          continue;
+        }
+        const std::vector<Target> *Ts = targetsOf(*C);
+        auto G = Ts ? GroupOf.find(Ts) : GroupOf.end();
+        if (G == GroupOf.end())
+          continue;
+        const Group &Gr = Groups[G->second];
+        bool UseFirst = Gr.First && !sameUnit(N, Gr.First);
+        bool UseSecond = !UseFirst && Gr.Second && !sameUnit(N, Gr.Second);
+        if (!UseFirst && !UseSecond)
+          continue;
+        H.Via = UseFirst ? Gr.First : Gr.Second;
+        bool IsMarked = UseFirst ? Gr.FirstMarked : Gr.SecondMarked;
+        unsigned Next = UseFirst ? Gr.FirstNode : Gr.SecondNode;
+        if (IsMarked) {
+          H.K = Hop::MarkedPointer;
+        } else {
+          H.K = Hop::Pointer, H.Next = Next, H.Dist = Hops[Next].Dist + 1;
+        }
+        Consider(H);
+      }
+    if (Best.K == Hop::None)
+      return std::nullopt;
+    unsigned Length = Best.Next == NoNode ? 1 : segments(Best.Next) + 1;
+    return Chain{Root, N, Best, false, Length};
+  }
+
   /// What a call through a pointer can reach in other units (and in its
-  /// own, which the caller skips): through a parameter that its function
+  /// own, which reachGroup skips): through a parameter that its function
   /// never changes, the functions passed to that parameter, unless some
   /// unit passes it something else or takes its function's address; else
   /// the functions of its type whose address is taken.
-  const std::vector<Target> *targetsOf(const facts::PointerCall &C) const {
+  const std::vector<Target> *targetsOf(const facts::PointerCall &C) {
+    const std::vector<Target> *Ts = nullptr;
     if (auto P = ParameterOf.find(&C); P != ParameterOf.end()) {
       auto It = PassedTo.find(parameterKey(P->second->Function, P->second->Param));
       if (It == PassedTo.end())
         return nullptr; // nothing is passed to it
       if (!It->second.Any)
-        return &It->second.Passed;
+        Ts = &It->second.Passed;
     }
-    auto It = TargetsOf.find(C.Type);
-    return It == TargetsOf.end() ? nullptr : &It->second;
+    if (!Ts) {
+      auto It = TargetsOf.find(C.Type);
+      if (It == TargetsOf.end())
+        return nullptr;
+      Ts = &It->second;
+    }
+    // Index the group's targets by name once (groupsReaching).
+    if (IndexedGroups.insert(Ts).second) {
+      llvm::StringSet<> Names;
+      for (const Target &T : *Ts)
+        if (Names.insert(T.Taken->Symbol).second)
+          TargetsByName[T.Taken->Symbol].push_back(Ts);
+    }
+    return Ts;
   }
   static std::string parameterKey(llvm::StringRef Function, std::uint32_t Param) {
     return (Function + "#" + llvm::Twine(Param)).str();
@@ -293,7 +572,7 @@ private:
   /// The summary of an address-taken function: the unit's own (a static or
   /// inline function), else the one of the function other units call by
   /// that name.
-  std::optional<Summarized> resolve(const Target &T) const {
+  std::optional<const facts::FunctionSummary *> resolve(const Target &T) const {
     if (auto U = CallbacksOf.find(T.Unit); U != CallbacksOf.end())
       if (auto F = U->second.find(T.Taken->Symbol); F != U->second.end())
         return F->second;
@@ -309,7 +588,7 @@ private:
     Summarized Def = Root;
     if (!F.Defined)
       if (auto It = Defs.find(F.Symbol); It != Defs.end())
-        Def = It->second;
+        Def = Nodes[NodeOf.lookup(It->second)];
     std::string Name = displayOf(F.Display, F.Symbol);
     if (!Root.Unit->Selected || Root.Unit->AllocatorUnit)
       return finding(Msg::CycleAllocatorUnit, Def.Fn->Loc, Def.In->Where, Name, Reached);
@@ -362,65 +641,138 @@ private:
                 T.In->Where.str());
   }
 
-  /// \p MarkedVia: the marked function was reached through a pointer.
-  void report(const Summarized &Root, const Path &Final, std::vector<Finding> &Out,
-              const std::string *MarkedDisplay, const Target *MarkedVia = nullptr) {
-    const facts::FunctionSummary &F = *Final.At.Fn;
-    // Where the chain's last call is made (the unit of the function that
-    // calls the marked function or the allocation).
-    std::string From = Final.At.In->Where.str();
-    std::string Reached =
-        MarkedDisplay                      ? message(Msg::ReachedFunction, *MarkedDisplay, From)
-        : F.Sink == facts::IndirectCall ? message(Msg::ReachedIndirectCall, From)
-                                        : message(Msg::ReachedFunction, F.Sink, From);
-    Finding Fd = start(Root, Reached);
+  /// The error for \p C: its start, its end and the step into the
+  /// allocator, and how many functions between were left out (all of them
+  /// with --full-chains); then the roots whose chains it covers (\p Also).
+  void report(const Chain &C, const std::vector<size_t> &Also, const std::vector<Chain> &Chains,
+              std::vector<Finding> &Out) {
+    // The functions of the chain, each with the step it takes and how it was
+    // reached; the first HeadShown and the last TailShown, unless all.
+    struct Part {
+      unsigned Node;
+      Hop Step;
+      const Target *ReachedVia;
+    };
+    std::vector<Part> Head, Tail;
+    size_t Total = C.Length, Left = 0;
+    bool All = Opts.FullChains || Total <= HeadShown + TailShown + 1;
+    unsigned N = C.Start;
+    Hop H = C.First;
+    const Target *Via = nullptr;
+    auto Next = [&] {
+      const Target *V = H.K == Hop::Pointer ? H.Via : nullptr;
+      N = H.Next;
+      if (N != NoNode)
+        H = Hops[N];
+      Via = V;
+    };
+    while (N != NoNode && (All || Head.size() < HeadShown)) {
+      Head.push_back({N, H, Via});
+      Next();
+    }
+    if (N != NoNode) {
+      // Jump to where the last TailShown functions start.
+      unsigned T = Hops[N].Tail;
+      Left = Total - Head.size() - segments(T);
+      if (T != N) {
+        Via = Hops[N].TailVia;
+        N = T;
+        H = Hops[N];
+      }
+      while (N != NoNode) {
+        Tail.push_back({N, H, Via});
+        Next();
+      }
+    }
+    const Part &Last = Tail.empty() ? Head.back() : Tail.back();
+    const Summarized &End = Nodes[Last.Node];
+    std::string From = End.In->Where.str();
+    std::string Reached;
+    switch (Last.Step.K) {
+    case Hop::MarkedCall:
+      Reached = message(Msg::ReachedFunction, Marked.lookup(Last.Step.Callee->Symbol), From);
+      break;
+    case Hop::MarkedPointer:
+      Reached = message(Msg::ReachedFunction, Marked.lookup(Last.Step.Via->Taken->Symbol), From);
+      break;
+    case Hop::Unknown:
+      Reached = message(Msg::ReachedUndefined,
+                        displayOf(Last.Step.Callee->Display, Last.Step.Callee->Symbol));
+      break;
+    case Hop::PointerStrict:
+      Reached = message(Msg::ReachedIndirectCall, From);
+      break;
+    default:
+      Reached = End.Fn->Sink == facts::IndirectCall
+                    ? message(Msg::ReachedIndirectCall, From)
+                    : message(Msg::ReachedFunction, End.Fn->Sink, From);
+    }
+    Finding Fd = start(C.Root, Reached);
     std::string CalledAs;
-    for (const Segment &S : Final.Segments)
-      addSteps(Fd, S, &S == &Final.Segments.front(), CalledAs);
-    if (MarkedDisplay) {
-      if (MarkedVia)
-        Fd.Notes.push_back(throughPointer(*MarkedVia, *MarkedDisplay));
-      Fd.Notes.push_back(note(Msg::Marked, std::nullopt, Final.At.In->Where, *MarkedDisplay));
-    } else {
-      std::string Name =
-          CalledAs.empty() || Final.Via ? displayOf(F.Display, F.Symbol) : CalledAs;
-      addSteps(Fd, {Final.At, &F.Chain, Final.Via}, Final.Segments.empty(), CalledAs);
-      if (Final.At.Unit->NeedsAllocatorUnit)
-        Fd.Notes.push_back(note(Msg::InNeedsAllocatorUnit, F.Loc, Final.At.In->Where, Name));
+    bool First = true;
+    auto Emit = [&](const Part &P) {
+      Segment S{Nodes[P.Node], P.Step.Steps, P.ReachedVia};
+      addSteps(Fd, S, First, CalledAs);
+      First = false;
+    };
+    for (const Part &P : Head)
+      Emit(P);
+    if (Left) {
+      Fd.Notes.push_back(note(Msg::StepsLeftOut, std::nullopt, C.Root.In->Where, Left));
+      CalledAs.clear();
+    }
+    for (const Part &P : Tail)
+      Emit(P);
+    switch (Last.Step.K) {
+    case Hop::MarkedCall:
+    case Hop::MarkedPointer: {
+      std::string Display = Marked.lookup(Last.Step.K == Hop::MarkedCall
+                                              ? Last.Step.Callee->Symbol
+                                              : Last.Step.Via->Taken->Symbol);
+      if (Last.Step.K == Hop::MarkedPointer)
+        Fd.Notes.push_back(throughPointer(*Last.Step.Via, Display));
+      Fd.Notes.push_back(note(Msg::Marked, std::nullopt, End.In->Where, Display));
+      break;
+    }
+    case Hop::Unknown:
+      Fd.Notes.push_back(note(Msg::UndefinedStrict, std::nullopt, End.In->Where,
+                              displayOf(Last.Step.Callee->Display, Last.Step.Callee->Symbol)));
+      break;
+    case Hop::PointerStrict:
+      Fd.Notes.push_back(note(Msg::IndirectStrict, std::nullopt, End.In->Where));
+      break;
+    default:
+      if (End.Unit->NeedsAllocatorUnit)
+        Fd.Notes.push_back(note(Msg::InNeedsAllocatorUnit, End.Fn->Loc, End.In->Where,
+                                displayOf(End.Fn->Display, End.Fn->Symbol)));
+    }
+    // The roots this chain covers, a few by name.
+    if (!Also.empty()) {
+      std::string Names;
+      for (size_t I = 0; I < Also.size() && I < NamesShown; ++I)
+        Names += (I ? ", '" : "'") +
+                 displayOf(Chains[Also[I]].Root.Fn->Display, Chains[Also[I]].Root.Fn->Symbol) +
+                 "'";
+      if (Also.size() > NamesShown)
+        Names += message(Msg::AndMore, Also.size() - NamesShown);
+      Fd.Notes.push_back(note(Msg::AlsoRoots, std::nullopt, C.Root.In->Where, Names));
     }
     Out.push_back(std::move(Fd));
   }
 
-  void reportUnknown(const Summarized &Root, const std::vector<Segment> &Segments,
-                     const facts::ExternalCall &C, std::vector<Finding> &Out) {
-    std::string Callee = displayOf(C.Display, C.Symbol);
-    Finding Fd = start(Root, message(Msg::ReachedUndefined, Callee));
-    std::string CalledAs;
-    for (const Segment &S : Segments)
-      addSteps(Fd, S, &S == &Segments.front(), CalledAs);
-    Fd.Notes.push_back(
-        note(Msg::UndefinedStrict, std::nullopt, Segments.back().From.In->Where, Callee));
-    Out.push_back(std::move(Fd));
-  }
-
-  /// --strict: the chain reaches a call through a pointer (its last step).
-  void reportPointerCall(const Summarized &Root, const std::vector<Segment> &Segments,
-                         std::vector<Finding> &Out) {
-    const Origin &Last = Segments.back().From.In->Where;
-    Finding Fd = start(Root, message(Msg::ReachedIndirectCall, Last.str()));
-    std::string CalledAs;
-    for (const Segment &S : Segments)
-      addSteps(Fd, S, &S == &Segments.front(), CalledAs);
-    Fd.Notes.push_back(note(Msg::IndirectStrict, std::nullopt, Last));
-    Out.push_back(std::move(Fd));
-  }
+  /// A long chain shows its first and last functions (docs/diagnostics.md).
+  static constexpr unsigned HeadShown = 3, TailShown = 3, NamesShown = 3;
 
   const CheckOptions &Opts;
-  llvm::StringMap<Summarized> Defs;
-  /// 1.1 records: each function's calls through pointers; each unit's
-  /// callbacks by symbol; address-taken functions by type key.
-  llvm::DenseMap<const facts::FunctionSummary *, std::vector<const facts::PointerCall *>>
-      PointerCallsOf;
+  CheckStats &Stats;
+  std::vector<Summarized> Nodes;
+  std::vector<Hop> Hops;
+  std::vector<unsigned> Queue;
+  llvm::DenseMap<const facts::FunctionSummary *, unsigned> NodeOf;
+  llvm::DenseMap<unsigned, size_t> CoveredBy;
+  llvm::StringMap<const facts::FunctionSummary *> Defs;
+  llvm::StringMap<std::vector<std::pair<unsigned, const facts::ExternalCall *>>> CallersOf;
+  llvm::DenseMap<unsigned, std::vector<const facts::PointerCall *>> PointerCallsOf;
   /// The pointer calls through a parameter (1.2), and by parameter
   /// (parameterKey()) what is passed to it.
   llvm::DenseMap<const facts::PointerCall *, const facts::ParameterCall *> ParameterOf;
@@ -429,8 +781,13 @@ private:
     bool Any = false; // something other than a function by name is passed
   };
   llvm::StringMap<ParameterTargets> PassedTo;
-  llvm::DenseMap<const facts::UnitRecord *, llvm::StringMap<Summarized>> CallbacksOf;
+  llvm::DenseMap<const facts::UnitRecord *, llvm::StringMap<const facts::FunctionSummary *>>
+      CallbacksOf;
   llvm::StringMap<std::vector<Target>> TargetsOf;
+  llvm::DenseMap<const std::vector<Target> *, unsigned> GroupOf;
+  std::vector<Group> Groups;
+  llvm::SmallPtrSet<const std::vector<Target> *, 16> IndexedGroups;
+  llvm::StringMap<std::vector<const std::vector<Target> *>> TargetsByName;
   llvm::StringMap<std::string> Marked;
   llvm::StringSet<> DefinedAnywhere;
   std::vector<Summarized> Roots;
@@ -606,7 +963,7 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
       Result.Findings.push_back(std::move(F));
     }
 
-  CrossUnit(In, Opts).run(Result.Findings);
+  CrossUnit(In, Opts, Result.Stats).run(Result.Findings);
   return Result;
 }
 

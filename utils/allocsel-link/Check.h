@@ -26,8 +26,17 @@ struct Finding {
   std::vector<Note> Notes;
 };
 
+/// The needs_allocator search's work (--stats): linear in the functions
+/// and calls read, whatever the shape of the graph (tested).
+struct CheckStats {
+  std::size_t Functions = 0; // functions the backward search visited
+  std::size_t Calls = 0;     // calls it read
+  std::size_t Steps = 0;     // times it tried to set a function's next step
+};
+
 struct CheckResult {
   std::vector<Finding> Findings;
+  CheckStats Stats;
   bool BadInput = false;
 
   /// 0: clean, 1: violations, 2: unreadable or invalid input.
@@ -38,6 +47,9 @@ struct CheckOptions {
   /// needs_allocator: a call to a function defined in none of the inputs
   /// counts as allocating.
   bool Strict = false;
+  /// needs_allocator: show every function of a long chain, not its first
+  /// and last ones.
+  bool FullChains = false;
 };
 
 /// Everything allocsel-link check reports about \p In.

@@ -1,6 +1,7 @@
 //===- Main.cpp - allocsel-link: the whole-program check ------------------===//
 //
-//   allocsel-link check [--format=text|json|sarif] [--strict] [--] FILE...
+//   allocsel-link check [--format=text|json|sarif] [--strict] [--full-chains] [--stats]
+//                       [--] FILE...
 //   allocsel-link check --link-line [--run] [OPTION...] -- DRIVER ARG...
 //   allocsel-link explain [--] FILE...
 //   allocsel-link --version
@@ -63,6 +64,14 @@ cl::opt<Format, false, FormatParser> FormatOpt("format", cl::desc("the report's 
 cl::opt<bool> Strict("strict",
                      cl::desc("a call to a function no FILE defines counts as allocating"),
                      cl::sub(CheckCmd), cl::cat(Category));
+cl::opt<bool> FullChains("full-chains",
+                         cl::desc("show every function of a long needs_allocator chain (by "
+                                  "default its first and last ones, and how many are left out)"),
+                         cl::sub(CheckCmd), cl::cat(Category));
+cl::opt<bool> Stats("stats",
+                    cl::desc("print the needs_allocator search's work on stderr: functions "
+                             "visited, calls read, steps tried (linear in the inputs)"),
+                    cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> LinkLineOpt(
     "link-line",
     cl::desc("the FILEs are a link command (a compiler driver and its arguments): check its "
@@ -90,7 +99,8 @@ cl::list<std::string> NoCommand(cl::Positional, cl::ReallyHidden,
 
 int usageError(const std::string &Why) {
   llvm::errs() << "allocsel-link: " << Why << "\n"
-               << "usage: allocsel-link check [--format=text|json|sarif] [--strict] [--] FILE...\n"
+               << "usage: allocsel-link check [--format=text|json|sarif] [--strict] [--full-chains] "
+                  "[--stats] [--] FILE...\n"
                << "       allocsel-link check --link-line [--run] [--format=...] [--strict] -- "
                   "DRIVER ARG...\n"
                << "       allocsel-link explain [--] FILE...\n"
@@ -180,6 +190,7 @@ int main(int argc, char **argv) {
   }
   CheckOptions Opts;
   Opts.Strict = Strict;
+  Opts.FullChains = FullChains;
   Format Fmt = FormatOpt;
 
   Inputs In;
@@ -202,6 +213,9 @@ int main(int argc, char **argv) {
     return R.BadInput ? 2 : 0;
   }
   report(R, Files, Fmt, Fmt == Format::Text ? llvm::errs() : llvm::outs(), docsUri(argv[0]));
+  if (Stats)
+    llvm::errs() << "allocsel-link: stats: " << R.Stats.Functions << " functions visited, "
+                 << R.Stats.Calls << " calls read, " << R.Stats.Steps << " steps tried\n";
   // As a linker removes a failed output: the next build links and checks
   // again instead of taking it for up to date.
   if (R.exitCode() != 0 && !RunOutput.empty()) {
