@@ -53,7 +53,9 @@ def run(cmd, **kw):
 
 
 def config(build, *args):
-    return run([os.path.join(build, "bin", "allocsel-config"), *args]).stdout.split()
+    # One argument per line: a build tree under a path with spaces works.
+    return run([os.path.join(build, "bin", "allocsel-config"), "--format=lines",
+                *args]).stdout.splitlines()
 
 
 def make_objects(build, work, n_max):

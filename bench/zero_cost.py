@@ -78,8 +78,9 @@ def configurations(build):
     config = os.path.join(bindir, "allocsel-config")
 
     def ac(*args):
-        return subprocess.run([config, *args], check=True, capture_output=True,
-                              text=True).stdout.split()
+        # One argument per line: a build tree under a path with spaces works.
+        return subprocess.run([config, "--format=lines", *args], check=True,
+                              capture_output=True, text=True).stdout.splitlines()
 
     base = ["-O2", "-g0", "-std=c++20", "-DALLOCSEL_PAIRS_JSON", "-pthread"]
     plain = [CXX, *base]

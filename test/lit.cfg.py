@@ -125,6 +125,33 @@ if shutil.which("distcc") and shutil.which("distccd") and shutil.which("setsid")
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
+# setuid: tests can make a setuid or setgid program and run it in secure mode
+# (AT_SECURE): they run as root (to give a file to the user nobody), and the
+# build tree is on a file system mounted without nosuid (where the kernel
+# ignores the setuid bit and file capabilities).
+import pwd
+try:
+    pwd.getpwnam("nobody")
+    has_nobody = True
+except KeyError:
+    has_nobody = False
+if (os.geteuid() == 0 and has_nobody
+        and not os.statvfs(config.allocsel_obj_root).f_flag & os.ST_NOSUID):
+    config.available_features.add("setuid")
+    # file-capabilities: also run a program with a file capability as nobody
+    # (setcap, setpriv), who must be able to reach the build tree.
+    def others_may_enter(path):
+        while True:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+            parent = os.path.dirname(path)
+            if parent == path:
+                return True
+            path = parent
+    if (shutil.which("setcap") and shutil.which("setpriv")
+            and others_may_enter(config.allocsel_obj_root)):
+        config.available_features.add("file-capabilities")
+
 # Other Clang versions on the machine (22 too when testing 19, and 19 when
 # testing 22): the plugin must refuse them cleanly.
 other_clangs = [f"clang++-{v}" for v in range(14, 30)

@@ -3,8 +3,11 @@
 // Jemalloc, unless, when the process first allocates, the environment says
 // ALLOCSEL_DEFAULT=system, or (without ALLOCSEL_DEFAULT=jemalloc) a tool
 // that watches malloc is in the process: a sanitizer runtime, or valgrind.
-// Then System (malloc with exact sizes), so that the tool sees every block. The choice is made once, at the first allocation, and never
-// changes: every block is freed by the allocator that made it.
+// Then System (malloc with exact sizes), so that the tool sees every block.
+// A setuid, setgid or file-capability program ignores the environment
+// (environment_switch below). The choice is made once, at the first
+// allocation, and never changes: every block is freed by the allocator that
+// made it.
 #include "routes.h"
 
 #include <atomic>
@@ -47,17 +50,30 @@ bool sanitizer_present() noexcept {
   return false;
 }
 
+// The environment switches are read with secure_getenv: in a setuid,
+// setgid or file-capability program (AT_SECURE), the environment belongs to
+// whoever runs it, who must not choose the allocator of a program more
+// privileged than they are; there the default decides as though neither
+// variable were set. (The private jemalloc reads ALLOCSEL_JEMALLOC_CONF the
+// same way, jemalloc_config.c.) secure_getenv neither allocates nor locks,
+// and __libc_enable_secure, which it tests, is set before any constructor
+// runs, so it is safe from the first operator new of the process.
+const char *environment_switch(const char *name) noexcept { return ::secure_getenv(name); }
+
 // valgrind preloads its tools' malloc replacements (vgpreload_memcheck.so,
-// vgpreload_massif.so, ...) into the program it runs.
+// vgpreload_massif.so, ...) into the program it runs. (The dynamic loader
+// clears LD_PRELOAD in a secure program anyway; valgrind cannot run one with
+// its privileges.)
 bool valgrind_present() noexcept {
-  const char *preload = std::getenv("LD_PRELOAD");
+  const char *preload = environment_switch("LD_PRELOAD");
   return preload != nullptr && std::strstr(preload, "/vgpreload_") != nullptr;
 }
 
-// ALLOCSEL_DEFAULT=system or jemalloc decides; without it, System where a
-// tool watches malloc (a sanitizer runtime, valgrind), else Jemalloc.
+// ALLOCSEL_DEFAULT=system or jemalloc decides (not in a secure program, see
+// environment_switch); without it, System where a tool watches malloc (a
+// sanitizer runtime, valgrind), else Jemalloc.
 [[gnu::noinline, gnu::cold]] int decide() noexcept {
-  const char *env = std::getenv("ALLOCSEL_DEFAULT");
+  const char *env = environment_switch("ALLOCSEL_DEFAULT");
   bool sys = env != nullptr && std::strcmp(env, "system") == 0;
   if (env == nullptr || (!sys && std::strcmp(env, "jemalloc") != 0))
     sys = sanitizer_present() || valgrind_present();
