@@ -2,7 +2,7 @@
 //
 //   allocsel-link check [--format=text|json|sarif] [--strict] [--full-chains] [--stats]
 //                       [--] FILE...
-//   allocsel-link check --link-line [--run] [OPTION...] -- DRIVER ARG...
+//   allocsel-link check --link-line [--run|--link-failed] [OPTION...] -- DRIVER ARG...
 //   allocsel-link explain [--] FILE...
 //   allocsel-link --version
 //
@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -77,6 +78,11 @@ cl::opt<bool> LinkLineOpt(
     cl::desc("the FILEs are a link command (a compiler driver and its arguments): check its "
              "output and the objects, archives and libraries it links (-l found in the -L "
              "directories, then the driver's)"),
+    cl::sub(CheckCmd), cl::cat(Category));
+cl::opt<bool> LinkFailed(
+    "link-failed",
+    cl::desc("with --link-line: the link command failed; check the files it links (not its "
+             "output) and report only violations, which may be why (two selections)"),
     cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> Run("run",
                   cl::desc("with --link-line: run the link command first (a linker launcher); "
@@ -159,7 +165,13 @@ int main(int argc, char **argv) {
     return usageError("no input files");
   if (Run && !LinkLineOpt)
     return usageError("--run runs a link command: it needs --link-line");
+  if (LinkFailed && !LinkLineOpt)
+    return usageError("--link-failed is about a link command: it needs --link-line");
   std::string RunOutput; // --run: the output to remove on a violation
+  // --run: what the link printed on stderr, and its status when it failed.
+  std::string LinkErrors;
+  int LinkStatus = 0;
+  bool Failed = LinkFailed;
   if (LinkLineOpt) {
     if (Run) {
       llvm::ErrorOr<std::string> Program = llvm::sys::findProgramByName(Files.front());
@@ -168,17 +180,60 @@ int main(int argc, char **argv) {
                      << "': " << Program.getError().message() << "\n";
         return 2;
       }
-      std::vector<llvm::StringRef> Argv(Files.begin(), Files.end());
-      std::string Why;
-      int Status = llvm::sys::ExecuteAndWait(*Program, Argv, std::nullopt, {}, 0, 0, &Why);
-      if (Status < 0) {
-        llvm::errs() << "allocsel-link: " << Files.front() << ": " << Why << "\n";
+      // The link's stderr is held back: if it fails, allocsel's report of
+      // why (two selections) comes before the linker's symbol errors.
+      llvm::SmallString<128> ErrPath;
+      if (std::error_code EC =
+              llvm::sys::fs::createTemporaryFile("allocsel-link", "stderr", ErrPath)) {
+        llvm::errs() << "allocsel-link: cannot make a temporary file: " << EC.message() << "\n";
         return 2;
       }
-      if (Status != 0)
-        return Status;
+      std::vector<llvm::StringRef> Argv(Files.begin(), Files.end());
+      std::optional<llvm::StringRef> Redirects[] = {std::nullopt, std::nullopt,
+                                                    llvm::StringRef(ErrPath)};
+      std::string Why;
+      int Status = llvm::sys::ExecuteAndWait(*Program, Argv, std::nullopt, Redirects, 0, 0, &Why);
+      if (auto Buf = llvm::MemoryBuffer::getFile(ErrPath, /*IsText=*/false,
+                                                 /*RequiresNullTerminator=*/false))
+        LinkErrors = (*Buf)->getBuffer().str();
+      llvm::sys::fs::remove(ErrPath);
+      if (Status < 0) {
+        llvm::errs() << LinkErrors << "allocsel-link: " << Files.front() << ": " << Why << "\n";
+        return 2;
+      }
+      if (Status != 0) {
+        Failed = true;
+        LinkStatus = Status;
+      } else {
+        llvm::errs() << LinkErrors;
+        LinkErrors.clear();
+      }
     }
     LinkLine L = readLinkLine(Files);
+    if (Failed) {
+      // The link failed: its inputs may say why. Only violations are
+      // reported; an input the check cannot read the linker has named.
+      Inputs In;
+      for (const std::string &F : L.Inputs)
+        if (llvm::sys::fs::is_regular_file(F))
+          readFile(F, In);
+      CheckOptions Opts;
+      Opts.Strict = Strict;
+      Opts.FullChains = FullChains;
+      CheckResult R = check(In, Opts);
+      CheckResult Violations;
+      for (Finding &F : R.Findings)
+        if (F.Name != allocsel::nameOf(allocsel::DiagName::BadInput))
+          Violations.Findings.push_back(std::move(F));
+      if (!Violations.Findings.empty()) {
+        report(Violations, L.Inputs, FormatOpt,
+               FormatOpt == Format::Text ? llvm::errs() : llvm::outs(), docsUri(argv[0]));
+        llvm::errs() << "allocsel-link: the link failed; the violations above are why, or part "
+                        "of it (the linker's own messages follow)\n";
+      }
+      llvm::errs() << LinkErrors;
+      return Run ? LinkStatus : Violations.Findings.empty() ? 0 : 1;
+    }
     // Nothing linked (a compile, a partial link, -o /dev/null): nothing to
     // check.
     if (!L.Links || !llvm::sys::fs::is_regular_file(L.Output))
