@@ -16,7 +16,6 @@
 #include "Facts.h"
 #include "InputFile.h"
 #include "Inputs.h"
-#include "LinkDiagnostics.h"
 #include "LinkLine.h"
 #include "Report.h"
 
