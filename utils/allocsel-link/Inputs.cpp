@@ -1,6 +1,7 @@
 //===- Inputs.cpp - reading allocsel facts out of build artifacts ---------===//
 
 #include "Inputs.h"
+#include "InputFile.h"
 #include "LinkDiagnostics.h"
 #include "thunks.h"
 
@@ -44,6 +45,26 @@ namespace {
 template <typename... Ts> void fail(Inputs &In, const Origin &Where, Msg M, Ts &&...Args) {
   In.Errors.push_back({Where, message(M, std::forward<Ts>(Args)...),
                        M == Msg::IncompatibleRecords});
+}
+
+/// The same with a message already made (InputFile's reasons).
+void fail(Inputs &In, const Origin &Where, std::string Message) {
+  In.Errors.push_back({Where, std::move(Message), false});
+}
+
+/// What an archive member can hold that has records: an object, a linked
+/// ELF file, bitcode. (Anything else in an archive, a stray text file or an
+/// archive, carries none and is passed over.)
+bool isMemberKind(file_magic Magic) {
+  return Magic == file_magic::elf_relocatable || Magic == file_magic::bitcode ||
+         Magic == file_magic::elf_shared_object || Magic == file_magic::elf;
+}
+
+/// What readBuffer reads.
+bool isInputKind(file_magic Magic) {
+  return Magic == file_magic::archive || Magic == file_magic::elf_executable ||
+         Magic == file_magic::bitcode || Magic == file_magic::elf_relocatable ||
+         Magic == file_magic::elf_shared_object || Magic == file_magic::elf;
 }
 
 /// Decodes a facts section into \p A, or reports why it cannot.
@@ -325,23 +346,109 @@ void readArchive(const object::Archive &Ar, const Origin &Where, Inputs &In) {
       return fail(In, Member, Msg::ArchiveMember, toString(Buf.takeError()));
     // LLVM hands out a member as large as its header claims and only checks
     // it against the archive when moving to the next one: a truncated
-    // archive would be read past its end. (A thin archive's members are
-    // files of their own, found as the linker finds them: relative to the
-    // archive's directory; LLVM reads each whole.)
+    // archive would be read past its end. (Thin archives never come here:
+    // readThinArchive.)
     MemoryBufferRef Whole = Ar.getMemoryBufferRef();
-    if (!Ar.isThin() && (Buf->getBufferStart() < Whole.getBufferStart() ||
-                         Buf->getBufferEnd() > Whole.getBufferEnd()))
+    if (Buf->getBufferStart() < Whole.getBufferStart() ||
+        Buf->getBufferEnd() > Whole.getBufferEnd())
       return fail(In, Member, Msg::ArchiveTruncated, Buf->getBufferSize(),
                   Whole.getBufferEnd() - Buf->getBufferStart());
-    // Archives hold objects and the archive's own symbol tables; members
-    // that are not objects (a stray text file) carry no allocsel records.
-    file_magic Magic = identify_magic(Buf->getBuffer());
-    if (Magic == file_magic::elf_relocatable || Magic == file_magic::bitcode ||
-        Magic == file_magic::elf_shared_object || Magic == file_magic::elf)
+    if (isMemberKind(identify_magic(Buf->getBuffer())))
       readBuffer(*Buf, Member, In);
   }
   if (Err)
     fail(In, Where, Msg::CorruptArchive, toString(std::move(Err)));
+}
+
+/// Reads \p F, opened for \p Where: its kind from its first bytes, so that
+/// nothing else (a huge file of zeros) is mapped, then the whole of it.
+void readOpened(const InputFile &F, const Origin &Where, Inputs &In) {
+  std::string Why;
+  std::optional<std::string> Head = F.head(Why);
+  if (!Head)
+    return fail(In, Where, std::move(Why));
+  if (!isInputKind(identify_magic(*Head)))
+    return fail(In, Where, Msg::UnknownKind);
+  std::optional<Contents> C = F.contents(Why);
+  if (!C)
+    return fail(In, Where, std::move(Why));
+  readBuffer(MemoryBufferRef(C->bytes(), Where.File), Where, In);
+}
+
+/// One member of a thin archive: the file \p Name (relative to the
+/// archive's directory \p Dir, as the linker finds it), \p HeaderSize
+/// bytes long by the archive's header.
+void readThinMember(StringRef Dir, StringRef Name, uint64_t HeaderSize, const Origin &Member,
+                    Inputs &In) {
+  SmallString<256> Path;
+  if (!sys::path::is_absolute(Name))
+    Path = Dir;
+  sys::path::append(Path, Name);
+  std::string Why;
+  std::optional<InputFile> F = InputFile::open(Path, Why);
+  if (!F)
+    return fail(In, Member, std::move(Why));
+  // The linker reads as many bytes as the header gives: another size means
+  // the file is not the one archived, and neither reading is the link's.
+  if (F->size() != HeaderSize)
+    return fail(In, Member, Msg::ThinMemberSize, HeaderSize, Path.str(), F->size());
+  std::optional<std::string> Head = F->head(Why);
+  if (!Head)
+    return fail(In, Member, std::move(Why));
+  if (!isMemberKind(identify_magic(*Head)))
+    return;
+  std::optional<Contents> C = F->contents(Why);
+  if (!C)
+    return fail(In, Member, std::move(Why));
+  readBuffer(MemoryBufferRef(C->bytes(), Path), Member, In);
+}
+
+/// A thin archive (`ar T`): GNU member headers without the members' bytes,
+/// each naming a file of its own. Read here rather than by
+/// llvm::object::Archive, which opens such files itself, unchecked (a FIFO
+/// blocks it, /dev/zero exhausts memory), and even while it is being
+/// created (a first member named __.SYMDEF is taken for a symbol table).
+void readThinArchive(StringRef Bytes, const Origin &Where, Inputs &In) {
+  constexpr std::size_t HeaderSize = 60; // name 16, dates and ids 32, size 10, "`\n"
+  StringRef Dir = sys::path::parent_path(Where.File);
+  StringRef Names; // the "//" member: the long names, each ending in "/\n"
+  std::size_t At = 8; // after "!<thin>\n"
+  while (At < Bytes.size()) {
+    if (Bytes.size() - At < HeaderSize)
+      return fail(In, Where, Msg::ThinHeader, At);
+    StringRef Header = Bytes.substr(At, HeaderSize);
+    uint64_t Size;
+    if (Header.substr(58) != "`\n" || Header.substr(48, 10).rtrim(' ').getAsInteger(10, Size))
+      return fail(In, Where, Msg::ThinHeader, At);
+    StringRef RawName = Header.substr(0, 16).rtrim(' ');
+    std::size_t HeaderAt = At;
+    At += HeaderSize;
+    // The symbol table and the name table are the archive's own bytes.
+    if (RawName == "/" || RawName == "/SYM64/" || RawName == "//") {
+      if (Size > Bytes.size() - At)
+        return fail(In, Where, Msg::ArchiveTruncated, Size, Bytes.size() - At);
+      if (RawName == "//")
+        Names = Bytes.substr(At, Size);
+      At += Size + (Size & 1); // members start at even offsets
+      continue;
+    }
+    // "/N": the name at offset N of the name table; else "NAME/".
+    StringRef Name;
+    if (RawName.consume_front("/")) {
+      std::size_t Offset, End;
+      if (RawName.getAsInteger(10, Offset) || Offset >= Names.size() ||
+          (End = Names.find('\n', Offset)) == StringRef::npos || End == Offset ||
+          Names[End - 1] != '/')
+        return fail(In, Where, Msg::ThinName, HeaderAt);
+      Name = Names.slice(Offset, End - 1);
+    } else {
+      Name = RawName;
+      Name.consume_back("/");
+    }
+    if (Name.empty())
+      return fail(In, Where, Msg::ThinName, HeaderAt);
+    readThinMember(Dir, Name, Size, Origin{Where.File, Name.str()}, In);
+  }
 }
 
 } // namespace
@@ -350,10 +457,11 @@ void readBuffer(MemoryBufferRef Buffer, const Origin &Where, Inputs &In) {
   file_magic Magic = identify_magic(Buffer.getBuffer());
   if (Magic == file_magic::bitcode)
     return readBitcode(Buffer, Where, In);
-  if (Magic != file_magic::archive && Magic != file_magic::elf_relocatable &&
-      Magic != file_magic::elf_executable && Magic != file_magic::elf_shared_object &&
-      Magic != file_magic::elf)
+  if (!isInputKind(Magic))
     return fail(In, Where, Msg::UnknownKind);
+  // Never given to LLVM (see readThinArchive).
+  if (Buffer.getBuffer().starts_with(object::ThinArchiveMagic))
+    return readThinArchive(Buffer.getBuffer(), Where, In);
 
   Expected<std::unique_ptr<object::Binary>> Bin = object::createBinary(Buffer);
   if (!Bin)
@@ -390,17 +498,22 @@ std::string originOf(StringRef File) {
   return Dir.empty() ? "." : Dir.str();
 }
 
-/// A loadable x86-64 ELF shared object (the loader skips other kinds).
-bool loadable(StringRef Path) {
-  if (!sys::fs::is_regular_file(Path))
-    return false;
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
-      MemoryBuffer::getFileSlice(Path, 64, 0, /*IsVolatile=*/false);
-  if (!Buf || (*Buf)->getBufferSize() < 20)
-    return false;
-  StringRef B = (*Buf)->getBuffer();
-  return B.starts_with("\x7f" "ELF") && B[4] == ELF::ELFCLASS64 && B[5] == ELF::ELFDATA2LSB &&
-         static_cast<uint8_t>(B[18]) == (ELF::EM_X86_64 & 0xff) && B[19] == 0;
+/// \p Path opened, if it is a loadable x86-64 ELF shared object (the loader
+/// skips other kinds, and so does the check: a FIFO or a device there is
+/// not a library).
+std::optional<InputFile> loadable(StringRef Path) {
+  std::string Why;
+  std::optional<InputFile> F = InputFile::open(Path, Why);
+  if (!F)
+    return std::nullopt;
+  std::optional<std::string> Head = F->head(Why);
+  if (!Head || Head->size() < 20)
+    return std::nullopt;
+  StringRef B = *Head;
+  if (B.starts_with("\x7f" "ELF") && B[4] == ELF::ELFCLASS64 && B[5] == ELF::ELFDATA2LSB &&
+      static_cast<uint8_t>(B[18]) == (ELF::EM_X86_64 & 0xff) && B[19] == 0)
+    return F;
+  return std::nullopt;
 }
 
 } // namespace
@@ -465,7 +578,9 @@ void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
       }
       bool Found = false;
       for (const std::string &C : Candidates) {
-        if (!loadable(C))
+        // Read from the descriptor that was checked, not opened again.
+        std::optional<InputFile> F = loadable(C);
+        if (!F)
           continue;
         Found = true;
         SmallString<256> Real;
@@ -474,7 +589,7 @@ void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
         if (!Read.insert(Real).second)
           break;
         std::size_t Before = In.Artifacts.size(), Errors = In.Errors.size();
-        readFile(C, In);
+        readOpened(*F, link::Origin{C, ""}, In);
         // The loader's business, not the check's: a library it cannot
         // read is not an input the user named.
         In.Errors.resize(Errors);
@@ -492,13 +607,11 @@ void readDependencies(Inputs &In, std::vector<std::string> *Missing) {
 
 void readFile(StringRef Path, Inputs &In) {
   Origin Where{Path.str(), ""};
-  if (sys::fs::is_directory(Path))
-    return fail(In, Where, Msg::IsDirectory);
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
-      MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!Buf)
-    return fail(In, Where, Msg::CannotRead, Buf.getError().message());
-  readBuffer((*Buf)->getMemBufferRef(), Where, In);
+  std::string Why;
+  std::optional<InputFile> F = InputFile::open(Path, Why);
+  if (!F)
+    return fail(In, Where, std::move(Why));
+  readOpened(*F, Where, In);
 }
 
 } // namespace allocsel::link

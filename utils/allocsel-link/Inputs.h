@@ -89,10 +89,12 @@ struct Inputs {
 /// "NAME (needed by FILE)".
 void readDependencies(Inputs &In, std::vector<std::string> *Missing = nullptr);
 
-/// Reads \p Path (any supported kind) into \p In.
+/// Reads \p Path (any supported kind) into \p In. Only a regular file is
+/// read, and no more of it than its size when opened (InputFile.h).
 void readFile(llvm::StringRef Path, Inputs &In);
 
-/// Reads an in-memory file; \p Where names it in reports.
+/// Reads an in-memory file; \p Where names it in reports. A thin archive's
+/// members are files, found relative to the directory of Where.File.
 void readBuffer(llvm::MemoryBufferRef Buffer, const Origin &Where, Inputs &In);
 
 } // namespace allocsel::link

@@ -1,13 +1,13 @@
 //===- LinkLine.cpp - the inputs of a compiler driver's link command ------===//
 
 #include "LinkLine.h"
+#include "InputFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
@@ -76,13 +76,17 @@ bool isSource(StringRef F) {
 
 /// A file allocsel-link reads: ELF, an archive, LLVM bitcode. Linker
 /// scripts (libc.so is one) and anything else are not inputs to check.
+/// (Opened as every input is, InputFile: a FIFO named on the command line
+/// must not block the check.)
 bool readable(StringRef Path) {
-  if (!llvm::sys::fs::is_regular_file(Path))
+  std::string Why;
+  std::optional<InputFile> F = InputFile::open(Path, Why);
+  if (!F)
     return false;
-  llvm::file_magic M;
-  if (llvm::identify_magic(Path, M))
+  std::optional<std::string> Head = F->head(Why);
+  if (!Head)
     return false;
-  switch (M) {
+  switch (llvm::identify_magic(*Head)) {
   case llvm::file_magic::elf_relocatable:
   case llvm::file_magic::elf_executable:
   case llvm::file_magic::elf_shared_object:
@@ -108,12 +112,16 @@ std::vector<std::string> driverSearchDirs(StringRef Driver) {
   std::optional<StringRef> Redirects[] = {StringRef(""), StringRef(OutPath), StringRef("")};
   StringRef Args[] = {Driver, "-print-search-dirs"};
   int Status = llvm::sys::ExecuteAndWait(*Program, Args, std::nullopt, Redirects);
-  auto Text = llvm::MemoryBuffer::getFile(OutPath);
+  std::string Why;
+  std::optional<InputFile> F = InputFile::open(OutPath, Why);
+  std::optional<Contents> Text;
+  if (F)
+    Text = F->contents(Why);
   llvm::sys::fs::remove(OutPath);
   if (Status != 0 || !Text)
     return Dirs;
   llvm::SmallVector<StringRef> Lines;
-  (*Text)->getBuffer().split(Lines, '\n');
+  Text->bytes().split(Lines, '\n');
   for (StringRef L : Lines)
     if (L.consume_front("libraries: =")) {
       llvm::SmallVector<StringRef> Parts;

@@ -15,16 +15,19 @@
 #include "Check.h"
 #include "DiagnosticNames.h"
 #include "Facts.h"
+#include "InputFile.h"
 #include "Inputs.h"
 #include "LinkLine.h"
 #include "Report.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Allocator.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -114,6 +117,55 @@ int usageError(const std::string &Why) {
   return 2;
 }
 
+/// A response file's bytes, read through InputFile.
+class ResponseFile : public llvm::vfs::File {
+public:
+  ResponseFile(std::string Name, Contents Bytes) : Name(std::move(Name)), Bytes(std::move(Bytes)) {}
+  llvm::ErrorOr<llvm::vfs::Status> status() override {
+    return llvm::vfs::Status(Name, llvm::sys::fs::UniqueID(), {}, 0, 0, Bytes.bytes().size(),
+                             llvm::sys::fs::file_type::regular_file,
+                             llvm::sys::fs::perms::all_read);
+  }
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> getBuffer(const llvm::Twine &N, int64_t,
+                                                                bool, bool) override {
+    return llvm::MemoryBuffer::getMemBufferCopy(Bytes.bytes(), N);
+  }
+  std::error_code close() override { return {}; }
+
+private:
+  std::string Name;
+  Contents Bytes;
+};
+
+/// The file system cl expands response files (@FILE) from: the real one,
+/// but every file opened as inputs are (InputFile), so that a response file
+/// that is a FIFO or /dev/zero is refused instead of blocking cl or
+/// exhausting memory. Remembers the first refusal, to report it.
+class ResponseFileSystem
+    : public llvm::RTTIExtends<ResponseFileSystem, llvm::vfs::ProxyFileSystem> {
+public:
+  static const char ID;
+  ResponseFileSystem() : RTTIExtends(llvm::vfs::getRealFileSystem()) {}
+
+  llvm::ErrorOr<std::unique_ptr<llvm::vfs::File>>
+  openFileForRead(const llvm::Twine &Path) override {
+    std::string P = Path.str(), Why;
+    std::optional<InputFile> F = InputFile::open(P, Why);
+    std::optional<Contents> C;
+    if (F)
+      C = F->contents(Why);
+    if (!C) {
+      if (!Refused)
+        Refused = {P, Why};
+      return std::make_error_code(std::errc::invalid_argument);
+    }
+    return std::make_unique<ResponseFile>(P, std::move(*C));
+  }
+
+  std::optional<std::pair<std::string, std::string>> Refused; // the file, why
+};
+const char ResponseFileSystem::ID = 0;
+
 } // namespace
 
 /// docs/diagnostics.md as installed next to this tool
@@ -137,7 +189,29 @@ int main(int argc, char **argv) {
   });
   // LLVM's own options (the shared library registers them) are not ours.
   cl::HideUnrelatedOptions(Category);
-  std::vector<const char *> Args(argv, argv + argc);
+  // Response files, expanded here as cl would (GNU quoting, nested files
+  // relative to the working directory), from files opened as inputs are;
+  // cl finds none left to open (an @FILE that does not exist stays a word).
+  llvm::BumpPtrAllocator Saved;
+  llvm::SmallVector<const char *, 32> Expanded(argv, argv + argc);
+  ResponseFileSystem ResponseFiles;
+  if (llvm::Error E = cl::ExpansionContext(Saved, cl::TokenizeGNUCommandLine)
+                          .setVFS(&ResponseFiles)
+                          .expandResponseFiles(Expanded)) {
+    if (!ResponseFiles.Refused) {
+      llvm::errs() << "allocsel-link: " << llvm::toString(std::move(E)) << "\n";
+      return 2;
+    }
+    llvm::consumeError(std::move(E));
+    CheckResult Bad;
+    Bad.BadInput = true;
+    Bad.Findings.push_back({allocsel::nameOf(allocsel::DiagName::BadInput),
+                            ResponseFiles.Refused->second, std::nullopt,
+                            Origin{ResponseFiles.Refused->first, ""}, {}});
+    report(Bad, {}, Format::Text, llvm::errs());
+    return 2;
+  }
+  std::vector<const char *> Args(Expanded.begin(), Expanded.end());
   if (Args.size() == 1)
     return usageError("no command");
   // The spellings of help before llvm::cl.
