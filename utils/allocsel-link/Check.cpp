@@ -872,6 +872,35 @@ void replacedOperators(const Inputs &In, const std::vector<Site> &Sites,
       Report(A, A.StrongOperators, Sel ? Sel->Rec : nullptr, Sel ? Sel->In : nullptr);
 }
 
+/// A linked executable that selects, but whose operator new is not
+/// allocsel's (a sanitizer runtime's won: the selecting unit was compiled
+/// without the sanitizer, so its operators were weak): the selection serves
+/// nothing. Never silent: a warning, an error with --strict.
+void yieldingSelections(const Inputs &In, const CheckOptions &Opts, std::vector<Finding> &Out) {
+  for (const Artifact &L : In.Artifacts) {
+    if (L.K != Artifact::Executable || L.Dependency || !L.OperatorsYielded)
+      continue;
+    Routing R = routingOf(L);
+    if (!R.Selection)
+      continue;
+    bool San = !L.Sanitizer.empty();
+    Finding F = finding(Msg::SelectionYields, R.Selection->Selected->Loc, L.Where,
+                        R.Selection->Selected->Variable, L.Where.str(),
+                        San ? message(Msg::SanitizerRuntimes, L.Sanitizer)
+                            : message(Msg::AnotherDefinitions),
+                        message(San ? Msg::TheSanitizersAllocator : Msg::ThatAllocator));
+    F.Warning = !Opts.Strict;
+    if (L.Sanitizer == "AddressSanitizer") {
+      F.Notes.push_back(note(Msg::YieldsToSanitizer, std::nullopt, L.Where, "address"));
+    } else if (San) {
+      F.Notes.push_back(note(Msg::SanitizerOperatorsWin, std::nullopt, L.Where, L.Sanitizer));
+    } else {
+      F.Notes.push_back(note(Msg::YieldsToOther, std::nullopt, L.Where));
+    }
+    Out.push_back(std::move(F));
+  }
+}
+
 } // namespace
 
 CheckResult check(const Inputs &In, const CheckOptions &Opts) {
@@ -901,6 +930,7 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   }
 
   replacedOperators(In, Sites, Result.Findings);
+  yieldingSelections(In, Opts, Result.Findings);
 
   // With linked artifacts given, a selection read only from objects or
   // archives must have made it into one of them; otherwise the link dropped
@@ -1017,6 +1047,26 @@ void explainExecutable(const Inputs &In, const Artifact &A, llvm::raw_ostream &O
            << " first: that library will use the process's allocator\n";
     }
   };
+  if (Bound == &A && A.OperatorsYielded && (R.Selection || R.Default)) {
+    // Its operators are not allocsel's: say whose serve, not what allocsel
+    // would have chosen.
+    std::string Who = A.Sanitizer.empty() ? std::string("another definition's operator new")
+                                          : "the " + A.Sanitizer + " runtime's operator new";
+    OS << "  allocator: " << Who << " (allocsel's routing yields to it)\n";
+    if (R.Selection)
+      OS << "  why: " << selectionText(*R.Selection) << " is selected at "
+         << whereText(*R.Selection) << ", but " << Who
+         << " won the link (the selecting unit's operators are weak when it is compiled "
+            "without the sanitizer): the selection serves nothing "
+            "(allocsel-link check: allocsel-selection-yields); allocsel::Global uses System\n";
+    else
+      OS << "  why: no unit selects, and " << Who << " takes the place of the default ("
+         << R.Default->DefaultRoutes
+         << ") by design: the sanitizer's allocator is the one that finds heap errors; "
+            "allocsel::Global uses System\n";
+    NotBound(OS);
+    return;
+  }
   if (Bound == &A && R.Selection) {
     OS << "  allocator: " << selectionText(*R.Selection) << "\n"
        << "  why: selected with [[global_allocator]] at " << whereText(*R.Selection) << "\n";

@@ -24,6 +24,7 @@ struct Finding {
   std::optional<facts::Location> Loc;
   Origin Where;
   std::vector<Note> Notes;
+  bool Warning = false; // a warning (exit status 0), unless --strict made it an error
 };
 
 /// The needs_allocator search's work (--stats): linear in the functions
@@ -39,13 +40,22 @@ struct CheckResult {
   CheckStats Stats;
   bool BadInput = false;
 
-  /// 0: clean, 1: violations, 2: unreadable or invalid input.
-  int exitCode() const { return BadInput ? 2 : Findings.empty() ? 0 : 1; }
+  /// 0: clean (or warnings only), 1: violations, 2: unreadable or invalid
+  /// input.
+  int exitCode() const {
+    if (BadInput)
+      return 2;
+    for (const Finding &F : Findings)
+      if (!F.Warning)
+        return 1;
+    return 0;
+  }
 };
 
 struct CheckOptions {
   /// needs_allocator: a call to a function defined in none of the inputs
   /// counts as allocating.
+  /// Also: a warning (a selection that yields) is an error.
   bool Strict = false;
   /// needs_allocator: show every function of a long chain, not its first
   /// and last ones.

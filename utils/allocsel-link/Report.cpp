@@ -41,7 +41,7 @@ llvm::json::Object jsonFinding(const Finding &F) {
     Notes.push_back(std::move(O));
   }
   llvm::json::Object O{{"name", F.Name},
-                       {"level", "error"},
+                       {"level", F.Warning ? "warning" : "error"},
                        {"message", F.Message},
                        {"artifact", F.Where.str()},
                        {"notes", std::move(Notes)}};
@@ -76,7 +76,7 @@ void report(const CheckResult &R, llvm::ArrayRef<std::string> Files, Format F,
   if (F == Format::Text) {
     for (const Finding &Fd : R.Findings) {
       textLocation(OS, Fd.Loc, Fd.Where);
-      OS << "error: " << Fd.Message << " [" << Fd.Name << "]\n";
+      OS << (Fd.Warning ? "warning: " : "error: ") << Fd.Message << " [" << Fd.Name << "]\n";
       for (const Finding::Note &N : Fd.Notes) {
         textLocation(OS, N.Loc, N.Where);
         OS << "note: " << N.Message << "\n";
@@ -120,7 +120,7 @@ void report(const CheckResult &R, llvm::ArrayRef<std::string> Files, Format F,
       Related.push_back(sarifLocation(N.Loc, N.Where, &N.Message));
     llvm::json::Object Res{
         {"ruleId", Fd.Name},
-        {"level", "error"},
+        {"level", Fd.Warning ? "warning" : "error"},
         {"message", llvm::json::Object{{"text", Fd.Message + " [" + Fd.Name + "]"}}},
         {"locations", llvm::json::Array{sarifLocation(Fd.Loc, Fd.Where, nullptr)}}};
     if (!Related.empty())

@@ -30,9 +30,11 @@ clean shared-libasan ./churn-shared-asan
 for p in overflow use-after-free; do
   plant "shared-libasan $p" 'AddressSanitizer: heap-[a-z-]+' ./churn-shared-asan $p
 done
-# allocsel-link explain tells which operators won.
+# allocsel-link explain tells which operators won; allocsel-link check
+# warns when a selection serves nothing.
 for b in churn-address-default churn-address-user churn-thread-user; do
-  echo "explain $b: $(allocsel-link explain $b | sed -n 's/^ *note: //p')"
+  echo "explain $b: $(allocsel-link explain $b | sed -n 's/^ *\(allocator\|note\): //p' | paste -sd '|')"
+  echo "check $b: exit $(allocsel-link check $b 2>check.err; echo $?) $(sed -n 's/.*\(warning\|error\): .*\[\(allocsel-[a-z-]*\)\]$/\1 \2/p' check.err)"
 done
 planted() { # sanitizer allocator plant pattern: the churn binary, then the bug
   if [ -x churn-$1-$2 ]; then
