@@ -29,7 +29,8 @@ bool isElided(const SourceManager &SM, const std::vector<Call> &Chain, size_t I)
 }
 
 void reportChain(DiagnosticsEngine &Diags, const ASTContext &Ctx, const UnitState &State,
-                 const Root &R, const Found &F, const VarDecl *Selection) {
+                 const Root &R, const Found &F, const VarDecl *Selection, bool FullChains,
+                 const std::vector<const FunctionDecl *> &Also) {
   const FunctionDecl *Last = F.SinkChain.empty() ? R.FD : F.SinkChain.back().Callee;
   const FunctionDecl *Def = definition(R.FD) ? definition(R.FD) : R.FD;
   std::string Reached =
@@ -42,14 +43,33 @@ void reportChain(DiagnosticsEngine &Diags, const ASTContext &Ctx, const UnitStat
     report(Diags, State.AllocatorPragma, Diag::PragmaHere) << "allocator";
   }
   // One note per call, as a template backtrace reads; a run of calls inside
-  // system headers shows only its last call.
+  // system headers shows only its last call. A long chain shows its first
+  // HeadShown calls and its last TailShown (the step into the allocator is
+  // the last), and how many it left out.
+  constexpr size_t HeadShown = 3, TailShown = 3;
+  std::vector<size_t> Shown;
+  for (size_t I = 0; I < F.SinkChain.size(); ++I)
+    if (!isElided(Ctx.getSourceManager(), F.SinkChain, I))
+      Shown.push_back(I);
+  size_t From = Shown.size(), To = Shown.size(); // the notes left out
+  if (!FullChains && Shown.size() > HeadShown + TailShown + 1)
+    From = HeadShown, To = Shown.size() - TailShown;
   const FunctionDecl *Caller = R.FD;
   unsigned Skipped = 0;
+  size_t Next = 0; // into Shown
   for (size_t I = 0; I < F.SinkChain.size(); ++I) {
     const Call &C = F.SinkChain[I];
-    if (isElided(Ctx.getSourceManager(), F.SinkChain, I)) {
+    if (Next >= Shown.size() || Shown[Next] != I) {
       ++Skipped;
       Caller = C.Callee;
+      continue;
+    }
+    size_t At = Next++;
+    if (At >= From && At < To) {
+      if (At == From)
+        report(Diags, C.Loc, Diag::CycleStepsLeftOut) << unsigned(To - From);
+      Caller = C.Callee;
+      Skipped = 0;
       continue;
     }
     if (C.Callee)
@@ -80,6 +100,15 @@ void reportChain(DiagnosticsEngine &Diags, const ASTContext &Ctx, const UnitStat
   case Sink::UnknownCall:
   case Sink::None:
     break;
+  }
+  if (!Also.empty()) {
+    constexpr size_t NamesShown = 3;
+    std::string Names;
+    for (size_t I = 0; I < Also.size() && I < NamesShown; ++I)
+      Names += (I ? ", '" : "'") + displayName(Ctx, Also[I]) + "'";
+    if (Also.size() > NamesShown)
+      Names += " and " + std::to_string(Also.size() - NamesShown) + " more";
+    report(Diags, Def->getLocation(), Diag::CycleAlsoRoots) << Names << unsigned(Also.size());
   }
 }
 

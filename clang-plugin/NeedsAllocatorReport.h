@@ -38,11 +38,15 @@ std::string displayName(const clang::ASTContext &Ctx, const clang::FunctionDecl 
 /// notes as in the summary: true for the calls left out.
 bool isElided(const clang::SourceManager &SM, const std::vector<Call> &Chain, size_t I);
 
-/// Reports \p R's chain \p F (whole) as an error with its notes.
-/// \p Selection is the unit's selection, for an Alloc member.
+/// Reports \p R's chain \p F as an error with its notes: a long chain
+/// shows its first and last calls and how many it left out, unless
+/// \p FullChains. \p Selection is the unit's selection, for an Alloc
+/// member. \p Also: other roots whose chains run through this one, named
+/// in it instead of reported on their own.
 void reportChain(clang::DiagnosticsEngine &Diags, const clang::ASTContext &Ctx,
                  const UnitState &State, const Root &R, const Found &F,
-                 const clang::VarDecl *Selection);
+                 const clang::VarDecl *Selection, bool FullChains,
+                 const std::vector<const clang::FunctionDecl *> &Also);
 
 } // namespace allocsel
 

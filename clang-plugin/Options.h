@@ -15,6 +15,8 @@ struct Options {
   bool Help = false;
   /// needs_allocator: unknown code counts as allocating.
   bool Strict = false;
+  /// needs_allocator: show every call of a long chain.
+  bool FullChains = false;
   /// Print how much work the analysis did (to stderr).
   bool Stats = false;
   /// Set when compiling allocsel's default routes: the allocator they use.
