@@ -2,6 +2,7 @@
 """allocsel-link check over N objects, and what the records cost in size.
 
 usage: python3 bench/link_bench.py [--build build] [--sizes 1000,2500,5000,10000]
+       python3 bench/link_bench.py --shapes chain,allocator-chain,... [--sizes 2000,20000]
 
 1. Check time. One realistic unit (standard containers, a few functions) is
    compiled once with the plugin into a template object. The generator copies
@@ -10,6 +11,13 @@ usage: python3 bench/link_bench.py [--build build] [--sizes 1000,2500,5000,10000
    a real plugin record; one extra object selects a global allocator. The
    script times `allocsel-link check` on all of them (median of 5 runs) and
    fits time against N.
+
+   With --shapes, the objects are bench/gen_link_graph.py's instead: calls
+   that cross units in one shape (a chain through every unit, the same with
+   every unit an allocator unit, a ring, a fan-in, a fan-out, calls through
+   pointers, a clean chain). For each shape and size it prints the check's
+   time (median of 3), its maximum resident memory, and its --stats work
+   counts, so the slope shows: each must grow as N does.
 
 2. Size. allocsel's own C++ sources (a real code base: plugin, link tool,
    runtime) are compiled with the same flags with and without the plugin, and
@@ -93,6 +101,28 @@ def time_check(link, objects, runs=5):
     return statistics.median(times)
 
 
+def measure_shape(build, link, shape, n, work, runs=3):
+    """(wall seconds, CPU seconds, max RSS in MB, stats line) of allocsel-link
+    check --stats over `shape` at `n` objects (medians of `runs`). CPU time
+    (user + system) is the firm number on a shared machine."""
+    out = os.path.join(work, f"{shape}-{n}")
+    objs = run([sys.executable, os.path.join(ROOT, "bench", "gen_link_graph.py"), "--build", build,
+                shape, str(n), out]).stdout.split()
+    times, cpus, rss, stats = [], [], 0, ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.Popen([link, "check", "--stats", *objs], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        err = p.stderr.read().decode()
+        _, status, usage = os.wait4(p.pid, 0)
+        times.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        rss = max(rss, usage.ru_maxrss / 1024)
+        stats = next((l.split("stats: ", 1)[1] for l in err.splitlines() if "stats: " in l), "")
+    shutil.rmtree(out, ignore_errors=True)
+    return statistics.median(times), statistics.median(cpus), rss, stats
+
+
 def section_size(path):
     out = run(["readelf", "-SW", path]).stdout
     for line in out.splitlines():
@@ -129,11 +159,26 @@ def size_overhead(build, work):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--sizes", default="1000,2500,5000,10000")
+    ap.add_argument("--sizes", default=None)
+    ap.add_argument("--shapes", default=None,
+                    help="cross-unit shapes of bench/gen_link_graph.py, comma-separated")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in (args.sizes or ("2000,20000" if args.shapes else
+                                             "1000,2500,5000,10000")).split(",")]
     link = os.path.join(args.build, "bin", "allocsel-link")
     work = tempfile.mkdtemp(prefix="allocsel-link-bench-")
+    if args.shapes:
+        try:
+            print(f"{'shape':<16} {'N':>7} {'wall (s)':>9} {'CPU (s)':>8} {'max RSS (MB)':>13}  "
+                  "work (--stats)")
+            for shape in args.shapes.split(","):
+                for n in sizes:
+                    t, c, rss, stats = measure_shape(args.build, link, shape, n, work)
+                    print(f"{shape:<16} {n:>7} {t:>9.3f} {c:>8.3f} {rss:>13.1f}  {stats}",
+                          flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         objects, select = make_objects(args.build, work, max(sizes))
         obj_size = os.path.getsize(objects[0])
