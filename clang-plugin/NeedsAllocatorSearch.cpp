@@ -31,6 +31,7 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
                      std::vector<const FunctionDecl *> &Callbacks) {
   // Forward: read each reachable body once, remembering who calls whom.
   llvm::SmallPtrSet<const FunctionDecl *, 32> Seen;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Listed; // in Callbacks
   size_t TakenRead = 0;      // of G.takenSoFar()
   size_t OverridersRead = 0; // of G.overridersSoFar()
   std::vector<const FunctionDecl *> Work(Starts.begin(), Starts.end()), Exits;
@@ -69,11 +70,14 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
     }
     // What the body took the address of may be called from anywhere, and
     // the overrides of the classes it constructs by a virtual call anywhere.
+    // (A callback that the code also calls by name was read, or will be,
+    // but is a callback all the same.)
     auto Reachable = [&](const FunctionDecl *T) {
-      if (IsCallback(T) && Seen.insert(T).second) {
-        Callbacks.push_back(T);
+      if (!IsCallback(T) || !Listed.insert(T).second)
+        return;
+      Callbacks.push_back(T);
+      if (Seen.insert(T).second)
         Work.push_back(T);
-      }
     };
     for (; TakenRead < G.takenSoFar().size(); ++TakenRead)
       Reachable((G.takenSoFar().begin() + TakenRead)->first.first);
