@@ -11,11 +11,15 @@
 // Calls whose target is not known statically go where the policy says:
 //   virtual call    the method and every override the unit defines, unless
 //                   devirtualized (qualified, final, or an object whose
-//                   dynamic type is known);
+//                   dynamic type is known), and a node for what other
+//                   units' overrides do (an exit of the unit: the link
+//                   check joins it);
 //   indirect call   every function of the same type whose address the unit
-//                   takes (found once), and, through a pointer, a node
-//                   for what other units' functions of the type do (an
-//                   exit of the unit: the link check joins it).
+//                   takes (found once; through a pointer to member, a
+//                   virtual method's overrides as for a virtual call), and,
+//                   through a pointer, a node for what other units'
+//                   functions of the type do (an exit of the unit: the
+//                   link check joins it).
 //
 //===----------------------------------------------------------------------===//
 

@@ -5,7 +5,6 @@
 #include "LinkDiagnostics.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ADT/StringSet.h"
@@ -204,9 +203,12 @@ public:
     // The edges, reversed: who calls each name, which groups each target is in.
     for (const Artifact &A : In.Artifacts)
       for (const facts::UnitRecord &R : A.Records) {
-        for (const facts::FunctionSummary &F : R.Functions)
-          for (const facts::ExternalCall &C : F.Calls)
-            CallersOf[C.Symbol].push_back({NodeOf.lookup(&F), &C});
+        // (A callback's calls too: a static callback, an inline override,
+        // can call out of its unit.)
+        for (const std::vector<facts::FunctionSummary> *Fns : {&R.Functions, &R.Callbacks})
+          for (const facts::FunctionSummary &F : *Fns)
+            for (const facts::ExternalCall &C : F.Calls)
+              CallersOf[C.Symbol].push_back({NodeOf.lookup(&F), &C});
         for (const facts::PointerCall &C : R.PointerCalls) {
           const facts::FunctionSummary *Caller = callerOf(R, C.Function);
           if (!Caller)
@@ -356,10 +358,17 @@ private:
     }
   }
 
+  /// The group of \p Ts, made on first use: its targets are then indexed
+  /// by the node each resolves to (groupsReaching()).
   Group &groupOf(const std::vector<Target> *Ts) {
     auto [It, New] = GroupOf.try_emplace(Ts, Groups.size());
-    if (New)
+    if (New) {
       Groups.emplace_back();
+      for (const Target &T : *Ts)
+        if (std::optional<const facts::FunctionSummary *> R = resolve(T))
+          if (auto N = NodeOf.find(*R); N != NodeOf.end())
+            TargetOf[N->second].push_back({It->second, &T});
+    }
     return Groups[It->second];
   }
 
@@ -510,24 +519,17 @@ private:
     }
   }
 
-  /// The groups \p N is a target of, with that target: computed for the
-  /// nodes the search reaches only (each once).
-  std::vector<std::pair<unsigned, const Target *>> groupsReaching(unsigned N) {
-    std::vector<std::pair<unsigned, const Target *>> Out;
+  /// The groups \p N is a target of, with that target (each group's
+  /// targets were indexed once, by the node they resolve to: reaching a
+  /// node costs its own targets, not a scan of its groups).
+  llvm::ArrayRef<std::pair<unsigned, const Target *>> groupsReaching(unsigned N) {
     if (N >= FirstThrough) // a pointer to a virtual method: its one target
-      return {ThroughMethod[N - FirstThrough]};
-    const Summarized &S = Nodes[N];
-    auto Add = [&](const std::vector<Target> &Ts, llvm::StringRef Symbol) {
-      for (const Target &T : Ts)
-        if (T.symbol() == Symbol)
-          if (std::optional<const facts::FunctionSummary *> R = resolve(T); R && *R == S.Fn)
-            if (auto G = GroupOf.find(&Ts); G != GroupOf.end())
-              Out.push_back({G->second, &T});
-    };
-    if (auto It = TargetsByName.find(S.Fn->Symbol); It != TargetsByName.end())
-      for (const std::vector<Target> *Ts : It->second)
-        Add(*Ts, S.Fn->Symbol);
-    return Out;
+      return ThroughMethod[N - FirstThrough];
+    auto It = TargetOf.find(N);
+    if (It == TargetOf.end())
+      return {};
+    Stats.Calls += It->second.size();
+    return It->second;
   }
 
   /// Functions on the chain from \p N to its allocation.
@@ -646,26 +648,13 @@ private:
         return nullptr;
       Ts = &It->second;
     }
-    index(Ts);
     return Ts;
   }
   /// What a virtual call of \p Method can reach in other units (and in its
   /// own, which reachGroup skips): the overrides they define.
   const std::vector<Target> *overridersOf(llvm::StringRef Method) {
     auto It = OverridersOf.find(Method);
-    if (It == OverridersOf.end())
-      return nullptr;
-    index(&It->second);
-    return &It->second;
-  }
-  /// Indexes a group's targets by name, once (groupsReaching).
-  void index(const std::vector<Target> *Ts) {
-    if (!IndexedGroups.insert(Ts).second)
-      return;
-    llvm::StringSet<> Names;
-    for (const Target &T : *Ts)
-      if (Names.insert(T.symbol()).second)
-        TargetsByName[T.symbol()].push_back(Ts);
+    return It == OverridersOf.end() ? nullptr : &It->second;
   }
   static std::string parameterKey(llvm::StringRef Function, std::uint32_t Param) {
     return (Function + "#" + llvm::Twine(Param)).str();
@@ -941,8 +930,8 @@ private:
   const std::vector<facts::Step> NoSteps;
   llvm::DenseMap<const std::vector<Target> *, unsigned> GroupOf;
   std::vector<Group> Groups;
-  llvm::SmallPtrSet<const std::vector<Target> *, 16> IndexedGroups;
-  llvm::StringMap<std::vector<const std::vector<Target> *>> TargetsByName;
+  /// Each node's targets in the groups, with their groups (groupOf()).
+  llvm::DenseMap<unsigned, llvm::SmallVector<std::pair<unsigned, const Target *>, 1>> TargetOf;
   llvm::StringMap<std::string> Marked;
   llvm::StringSet<> DefinedAnywhere;
   std::vector<Summarized> Roots;
