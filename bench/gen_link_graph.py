@@ -26,6 +26,12 @@ Shapes:
   pointers   each unit takes the address of its own callback of one type and
              calls through a pointer of that type; one callback allocates;
              alloc calls unit 0
+  virtual    each unit defines and constructs an override of one virtual
+             method, which calls a function of another unit that allocates
+             (every override reaches the allocation), makes a virtual call
+             of the method, takes its address as a pointer to member and
+             calls through one; one more unit's override allocates itself;
+             alloc calls unit 0
   clean      the chain without the allocation (nothing to report)
 """
 import argparse
@@ -80,6 +86,25 @@ typedef void (*callback)(int);
 int *g_cb;
 static void alloc_cb(int n) { g_cb = new int(n); }
 callback alloc_hook = &alloc_cb;
+"""
+
+VIRTUAL = f"""
+struct Sink {{ virtual void put(int n) = 0; }};
+void v_note(int n);
+struct V_{SELF} : Sink {{ void put(int n) override {{ v_note(n); }} }};
+static V_{SELF} v_{SELF}_obj;
+Sink *v_{SELF}_sink = &v_{SELF}_obj;
+void (Sink::*v_{SELF}_pm)(int) = &Sink::put;
+void v_{SELF}_call() {{ v_{SELF}_sink->put(1); }}
+void v_{SELF}_mcall() {{ (v_{SELF}_sink->*v_{SELF}_pm)(2); }}
+"""
+VIRTUAL_ALLOC = """
+struct Sink { virtual void put(int n) = 0; };
+int *g_note;
+void v_note(int n) { g_note = new int(n); }
+struct VAlloc : Sink { int *p = nullptr; void put(int n) override { p = new int(n); } };
+static VAlloc valloc_obj;
+Sink *valloc_sink = &valloc_obj;
 """
 
 SELECT = """#include <allocsel/alloc.h>
@@ -159,6 +184,11 @@ def generate(shape, n, g):
         objs = g.copies(POINTERS, n)
         objs.append(g.compile(POINTERS_ALLOC, "alloc_cb"))
         objs.append(g.select("void p_000000_call();", "p_000000_call();"))
+    elif shape == "virtual":
+        objs = g.copies(VIRTUAL, n)
+        objs.append(g.compile(VIRTUAL_ALLOC, "valloc"))
+        objs.append(g.select("void v_000000_call(); void v_000000_mcall();",
+                             "v_000000_call(); v_000000_mcall();"))
     else:
         sys.exit(f"gen_link_graph.py: unknown shape '{shape}'")
     return objs

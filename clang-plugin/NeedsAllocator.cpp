@@ -29,6 +29,7 @@
 #include "clang/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -162,11 +163,13 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   }
   // The functions whose address the unit's code takes: another unit may
   // call them through a pointer (design.md, "Calls through pointers across
-  // units"). The search reads the code that runs (the functions above,
-  // main, the static variables' initializers and destructors, and what they
-  // reach) and finds them there; those with a body here that other units
-  // cannot call by name (static, inline) get a summary of their own, as
-  // callbacks, and are read as starts.
+  // units"); and the overrides of the classes it constructs: another unit
+  // may call them by a virtual call. The search reads the code that runs
+  // (the functions above, main, the static variables' initializers and
+  // destructors, and what they reach) and finds them there; those with a
+  // body here that other units cannot call by name (static, inline) get a
+  // summary of their own, as callbacks, and are read as starts. (One
+  // defined in a needs_allocator unit too: its summary says it allocates.)
   std::vector<const FunctionDecl *> Explore = Starts;
   for (const NamedDecl *D : Ctx.getTranslationUnitDecl()->lookup(&Ctx.Idents.get("main")))
     if (const auto *Main = dyn_cast<FunctionDecl>(D); Main && Main->isMain() && definition(Main))
@@ -176,7 +179,9 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   Searcher.explore(
       Explore,
       [&](const FunctionDecl *FD) {
-        return !Summarizable.contains(FD) && definition(FD) && G.kind(FD).K == Sink::None;
+        Sink K = G.kind(FD).K;
+        return !Summarizable.contains(FD) && definition(FD) &&
+               (K == Sink::None || K == Sink::NeedsAllocatorUnit);
       },
       Callbacks);
 
@@ -244,12 +249,30 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   }
   // The address of a function that has nothing to say says nothing: listed
   // are those with a summary here, those another unit defines (its summary
-  // is there), and those marked [[allocsel::needs_allocator]].
+  // is there), and those marked [[allocsel::needs_allocator]]; and a
+  // virtual method as a pointer to member, whose call runs an override
+  // (the link check joins it to the overrides other units define).
   for (const auto &[Taken, Loc] : G.takenSoFar()) {
     const FunctionKind &K = G.kind(Taken.first);
-    if (Written.contains(Taken.first) || K.External || K.K == Sink::Marked)
+    const auto *MD = dyn_cast<CXXMethodDecl>(Taken.first);
+    bool Virtual = Taken.second == CallThrough::MemberPointer && MD && Graph::isVirtualKey(MD);
+    if (Written.contains(Taken.first) || K.External || K.K == Sink::Marked || Virtual)
       Summary.addressTaken(Taken.first, Taken.second, Loc);
   }
+  // The overrides a virtual call in another unit can reach: the unit's own
+  // that other units call by name (whether or not its code constructs
+  // their class: another unit may), then those of the classes its code
+  // constructs. As with addresses, only those with something to say; each
+  // has its body here, so its unit's virtual calls followed it when it
+  // compiled.
+  llvm::SetVector<const FunctionDecl *> Overriders;
+  for (const FunctionDecl *FD : Starts)
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD); MD && MD->size_overridden_methods())
+      Overriders.insert(FD);
+  Overriders.insert(G.overridersSoFar().begin(), G.overridersSoFar().end());
+  for (const FunctionDecl *FD : Overriders)
+    if (definition(FD) && (Written.contains(FD) || G.kind(FD).K == Sink::Marked))
+      Summary.overrides(FD);
   // The same for a function passed to a parameter; that something else is
   // passed always says something (the parameter can hold any function).
   for (const Binding &B : G.bindingsSoFar()) {

@@ -11,11 +11,15 @@
 // Calls whose target is not known statically go where the policy says:
 //   virtual call    the method and every override the unit defines, unless
 //                   devirtualized (qualified, final, or an object whose
-//                   dynamic type is known);
+//                   dynamic type is known), and a node for what other
+//                   units' overrides do (an exit of the unit: the link
+//                   check joins it);
 //   indirect call   every function of the same type whose address the unit
-//                   takes (found once), and, through a pointer, a node
-//                   for what other units' functions of the type do (an
-//                   exit of the unit: the link check joins it).
+//                   takes (found once; through a pointer to member, a
+//                   virtual method's overrides as for a virtual call), and,
+//                   through a pointer, a node for what other units'
+//                   functions of the type do (an exit of the unit: the
+//                   link check joins it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -335,8 +339,12 @@ public:
     add(FD, Loc);
     if (Devirtualized)
       return true;
-    addTargets(G.P.virtualCall(), Loc, "a virtual call",
+    CallTargets T = G.P.virtualCall();
+    addTargets(T, Loc, facts::UnresolvedVirtualCall,
                [&] { return G.overridersDispatcher(MD); });
+    // And what other units' overrides do (the link check's).
+    if (T == CallTargets::Possible)
+      add(G.virtualElsewhere(MD), Loc);
     return true;
   }
   /// The parameter of the function being read that \p Callee calls
@@ -409,6 +417,10 @@ public:
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
     add(E->getConstructor(), E->getExprLoc());
+    // An object of a class with virtual methods: a virtual call anywhere
+    // can reach its overrides.
+    if (const CXXConstructorDecl *Ctor = E->getConstructor())
+      G.noteConstructed(Ctor->getParent());
     return true;
   }
   // `using Base::Base;`: the derived class's constructor runs the base's.
@@ -587,8 +599,20 @@ bool Graph::callsOnlyWhatIsPassed(const ParmVarDecl *P) {
 }
 
 const FunctionDecl *Graph::addressTakenDispatcher(const IndirectCallee &Callee) {
-  return dispatcher(callKey(Callee.Type, Callee.Through),
-                    [&](auto &Out) { addressTaken(Callee, Out); });
+  return dispatcher(callKey(Callee.Type, Callee.Through), [&](auto &Out) {
+    addressTaken(Callee, Out);
+    // A call through a pointer to a virtual member function is a virtual
+    // call: it runs the object's override ([expr.mptr.oper] calls the final
+    // overrider), in this unit or another.
+    if (Callee.Through != CallThrough::MemberPointer)
+      return;
+    for (size_t I = 0, N = Out.size(); I < N; ++I)
+      if (const auto *MD = dyn_cast<CXXMethodDecl>(Out[I]); MD && MD->isVirtual()) {
+        overriders(MD, Out);
+        if (const FunctionDecl *Elsewhere = virtualElsewhere(MD))
+          Out.push_back(Elsewhere);
+      }
+  });
 }
 
 const FunctionDecl *Graph::overridersDispatcher(const CXXMethodDecl *MD) {
@@ -624,6 +648,59 @@ const FunctionDecl *Graph::elsewhereNode(const IndirectCallee &Callee) {
     ElsewhereOf[It->second] = {Callee.Through, callType(Callee.Type), Callee.Param};
   }
   return It->second;
+}
+
+const FunctionDecl *Graph::virtualElsewhere(const CXXMethodDecl *MD) {
+  if (!isVirtualKey(MD) || isAllocselMachinery(MD))
+    return nullptr;
+  // One node per method (its key differs from a type's and a parameter's).
+  auto [It, New] = Elsewhere.try_emplace({MD->getCanonicalDecl(), ~1u}, nullptr);
+  if (New) {
+    It->second = makeNode("__allocsel_elsewhere");
+    IndirectCallee Callee;
+    Callee.Virtual = MD->getCanonicalDecl();
+    ElsewhereOf[It->second] = Callee;
+  }
+  return It->second;
+}
+
+bool Graph::isVirtualKey(const CXXMethodDecl *MD) {
+  return MD->isVirtual() && !MD->isDependentContext() && MD->isExternallyVisible();
+}
+
+void Graph::overriddenKeys(const CXXMethodDecl *MD,
+                           llvm::SmallVectorImpl<const CXXMethodDecl *> &Out) {
+  llvm::SmallVector<const CXXMethodDecl *, 4> Work{MD->getCanonicalDecl()};
+  llvm::SmallPtrSet<const CXXMethodDecl *, 4> Seen;
+  for (size_t I = 0; I < Work.size(); ++I)
+    for (const CXXMethodDecl *B : Work[I]->overridden_methods()) {
+      B = B->getCanonicalDecl();
+      if (!Seen.insert(B).second)
+        continue; // (a diamond)
+      Work.push_back(B);
+      if (isVirtualKey(B))
+        Out.push_back(B);
+    }
+}
+
+void Graph::noteConstructed(const CXXRecordDecl *RD) {
+  if (!RD || !Constructed.insert(RD->getCanonicalDecl()).second)
+    return;
+  const CXXRecordDecl *Def = RD->getDefinition();
+  if (!Def || Def->isDependentContext() || !Def->isDynamicClass())
+    return;
+  // Its bases are constructed too (their constructors are called where its
+  // own constructor is read), and list the overrides it inherits.
+  llvm::SmallVector<const CXXMethodDecl *, 4> Keys;
+  for (const CXXMethodDecl *M : Def->methods()) {
+    if (!M->isVirtual() || M->size_overridden_methods() == 0 || !definition(M) ||
+        isAllocselMachinery(M))
+      continue;
+    Keys.clear();
+    overriddenKeys(M, Keys);
+    if (!Keys.empty())
+      ReachedOverriders.insert(canonical(M));
+  }
 }
 
 const FunctionDecl *Graph::makeNode(const char *Name) {

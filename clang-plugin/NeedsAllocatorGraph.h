@@ -35,6 +35,7 @@
 namespace clang {
 class ASTContext;
 class CXXMethodDecl;
+class CXXRecordDecl;
 class FunctionDecl;
 class ParmVarDecl;
 } // namespace clang
@@ -57,6 +58,10 @@ struct IndirectCallee {
   /// changes (parameterCalled()): it calls what the function's callers
   /// pass, which other units record (facts::ParameterBinding).
   const clang::ParmVarDecl *Param = nullptr;
+  /// Not a call through a pointer but a virtual call of this method that
+  /// the compiler does not devirtualize: it can reach the overrides other
+  /// units define (facts::VirtualCall).
+  const clang::CXXMethodDecl *Virtual = nullptr;
 };
 
 /// What a call of Callee passes as its function-pointer parameter Param: the
@@ -120,6 +125,24 @@ public:
   }
   void noteTaken(const clang::FunctionDecl *FD, clang::SourceLocation Loc, CallThrough As);
 
+  /// The methods that override another, of the classes whose objects the
+  /// bodies read so far construct, in the order read: a virtual call in
+  /// another unit can reach them (the overrides of code that runs, as with
+  /// address-taken functions). Only those with a body in the unit (one
+  /// defined in another unit is listed there) and a method to override
+  /// that other units can call (overriddenKeys()); not allocsel's own.
+  const llvm::SetVector<const clang::FunctionDecl *> &overridersSoFar() const {
+    return ReachedOverriders;
+  }
+  void noteConstructed(const clang::CXXRecordDecl *RD);
+  /// The methods \p MD overrides, directly or through other overrides, that
+  /// a virtual call in another unit can name: externally visible ones (an
+  /// internal class's are all in this unit), each once, nearest first.
+  static void overriddenKeys(const clang::CXXMethodDecl *MD,
+                             llvm::SmallVectorImpl<const clang::CXXMethodDecl *> &Out);
+  /// Whether a virtual call of \p MD can reach overrides in other units.
+  static bool isVirtualKey(const clang::CXXMethodDecl *MD);
+
   /// What the bodies read so far pass to function-pointer parameters, each
   /// (callee, parameter, function passed) once, where first passed.
   const std::vector<Binding> &bindingsSoFar() const { return ReachedBindings; }
@@ -157,6 +180,9 @@ private:
                     llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
   /// The node for what other units' functions of \p Callee's type may do.
   const clang::FunctionDecl *elsewhereNode(const IndirectCallee &Callee);
+  /// The node for what other units' overrides of \p MD may do, or null if
+  /// no other unit can override it.
+  const clang::FunctionDecl *virtualElsewhere(const clang::CXXMethodDecl *MD);
   /// callType() and what calls through it, as a map key.
   std::pair<const void *, unsigned> callKey(clang::QualType FnTy, CallThrough Through) const;
   /// A FunctionDecl the plugin makes for a node of its own (a dispatcher,
@@ -183,6 +209,8 @@ private:
                                llvm::SmallSetVector<const clang::FunctionDecl *, 2>>>
       AddressTakenFns;
   llvm::MapVector<Taken, clang::SourceLocation> ReachedTaken;
+  llvm::SmallPtrSet<const clang::CXXRecordDecl *, 8> Constructed;
+  llvm::SetVector<const clang::FunctionDecl *> ReachedOverriders;
   std::vector<Binding> ReachedBindings;
   llvm::DenseSet<std::tuple<const void *, unsigned, const void *>> BindingSeen;
   llvm::DenseMap<const clang::ParmVarDecl *, bool> OnlyPassed;

@@ -113,8 +113,10 @@ FunctionKind Policy::classify(const FunctionDecl *FD) {
 // The table: where allocsel cannot see the code.
 //===----------------------------------------------------------------------===//
 
-// | virtual call | the method and every override the unit defines | allocates |
-// (Devirtualized calls, the graph's to tell, reach the method only.)
+// | virtual call | the method and every override the unit defines; at the
+//   link check, also those other units define | allocates |
+// (Devirtualized calls, the graph's to tell, reach the method only. The
+// graph adds the node the link check joins: Graph::elsewhere().)
 CallTargets Policy::virtualCall() const {
   return Strict ? CallTargets::Unknown : CallTargets::Possible;
 }
@@ -128,8 +130,9 @@ CallTargets Policy::indirectCall(CallThrough Through) const {
   //   takes, other than non-static members; at the link check, also those
   //   whose address another unit takes | allocates |
   // | call through a pointer to member | every non-static member function of
-  //   the same type whose address the unit takes; at the link check, also
-  //   those another unit takes | allocates |
+  //   the same type whose address the unit takes (a virtual one: and its
+  //   overrides, as a virtual call); at the link check, also those another
+  //   unit takes | allocates |
   // | call through a std::new_handler | every function the unit passes to
   //   std::set_new_handler; at the link check, also those another unit
   //   passes | allocates |

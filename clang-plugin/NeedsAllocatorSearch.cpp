@@ -31,7 +31,9 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
                      std::vector<const FunctionDecl *> &Callbacks) {
   // Forward: read each reachable body once, remembering who calls whom.
   llvm::SmallPtrSet<const FunctionDecl *, 32> Seen;
-  size_t TakenRead = 0; // of G.takenSoFar()
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Listed; // in Callbacks
+  size_t TakenRead = 0;      // of G.takenSoFar()
+  size_t OverridersRead = 0; // of G.overridersSoFar()
   std::vector<const FunctionDecl *> Work(Starts.begin(), Starts.end()), Exits;
   std::deque<const FunctionDecl *> Sinks; // breadth first, backward
   std::vector<const FunctionDecl *> UnknownCallers; // one call from a sink
@@ -66,14 +68,21 @@ void Search::explore(llvm::ArrayRef<const FunctionDecl *> Starts,
       if (Seen.insert(C.Callee).second)
         Work.push_back(C.Callee);
     }
-    // What the body took the address of may be called from anywhere.
-    for (; TakenRead < G.takenSoFar().size(); ++TakenRead) {
-      const FunctionDecl *T = (G.takenSoFar().begin() + TakenRead)->first.first;
-      if (IsCallback(T) && Seen.insert(T).second) {
-        Callbacks.push_back(T);
+    // What the body took the address of may be called from anywhere, and
+    // the overrides of the classes it constructs by a virtual call anywhere.
+    // (A callback that the code also calls by name was read, or will be,
+    // but is a callback all the same.)
+    auto Reachable = [&](const FunctionDecl *T) {
+      if (!IsCallback(T) || !Listed.insert(T).second)
+        return;
+      Callbacks.push_back(T);
+      if (Seen.insert(T).second)
         Work.push_back(T);
-      }
-    }
+    };
+    for (; TakenRead < G.takenSoFar().size(); ++TakenRead)
+      Reachable((G.takenSoFar().begin() + TakenRead)->first.first);
+    for (; OverridersRead < G.overridersSoFar().size(); ++OverridersRead)
+      Reachable(G.overridersSoFar()[OverridersRead]);
   }
   // Backward, breadth first from every sink at once: each function learns
   // its distance to the global allocator, in calls (a dispatcher's edges are

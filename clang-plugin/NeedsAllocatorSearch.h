@@ -48,9 +48,10 @@ public:
   /// then, backward, gives each its next call on a shortest chain to the
   /// global allocator (and that chain's length and last call), and marks
   /// those from which an external function can be reached.
-  /// The functions whose address is taken in what it reads and for which
-  /// \p IsCallback holds are read too, as starts, and listed in
-  /// \p Callbacks in the order found.
+  /// The functions whose address is taken in what it reads, and the
+  /// overrides of the classes whose objects it constructs
+  /// (Graph::overridersSoFar()), for which \p IsCallback holds are read
+  /// too, as starts, and listed in \p Callbacks in the order found.
   void explore(llvm::ArrayRef<const clang::FunctionDecl *> Starts,
                llvm::function_ref<bool(const clang::FunctionDecl *)> IsCallback,
                std::vector<const clang::FunctionDecl *> &Callbacks);

@@ -126,9 +126,13 @@ std::vector<facts::Step> SummaryWriter::steps(const std::vector<Call> &Chain) co
       ++Skipped;
       continue;
     }
-    std::string Callee = !C.Callee                ? std::string(C.Unknown)
-                         : G.elsewhere(C.Callee) ? std::string(facts::IndirectCall)
-                                                 : displayName(Ctx, C.Callee);
+    // A call that leaves through a pointer is an indirect call; a virtual
+    // one names its method (the link check says it is virtual).
+    const IndirectCallee *Elsewhere = C.Callee ? G.elsewhere(C.Callee) : nullptr;
+    std::string Callee = !C.Callee ? std::string(C.Unknown)
+                         : Elsewhere ? Elsewhere->Virtual ? displayName(Ctx, Elsewhere->Virtual)
+                                                          : std::string(facts::IndirectCall)
+                                     : displayName(Ctx, C.Callee);
     Out.push_back({std::move(Callee), location(C.Loc), Skipped});
     Skipped = 0;
   }
@@ -155,6 +159,19 @@ std::string SummaryWriter::typeKey(QualType FnTy, CallThrough Through) {
 
 void SummaryWriter::addressTaken(const FunctionDecl *FD, CallThrough As, SourceLocation Loc) {
   Rec.Taken.push_back({typeKey(G.callType(FD->getType()), As), symbol(FD), location(Loc)});
+}
+
+void SummaryWriter::overrides(const FunctionDecl *FD) {
+  const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+  const FunctionDecl *Def = definition(FD);
+  if (!MD || !Def)
+    return;
+  llvm::SmallVector<const CXXMethodDecl *, 4> Keys;
+  Graph::overriddenKeys(MD, Keys);
+  std::string Symbol = symbol(FD);
+  facts::Location Loc = location(Def->getLocation());
+  for (const CXXMethodDecl *Key : Keys)
+    Rec.Overrides.push_back({symbol(Key), Symbol, Loc});
 }
 
 void SummaryWriter::binding(const Binding &B) {
@@ -194,6 +211,10 @@ bool SummaryWriter::summarize(const FunctionDecl *FD, const Found &F, bool IsRoo
     std::vector<facts::Step> Steps = steps(X.Chain);
     if (!Steps.empty())
       Steps.back().Skipped += X.Skipped;
+    if (const IndirectCallee *Through = G.elsewhere(X.To); Through && Through->Virtual) {
+      Rec.VirtualCalls.push_back({Index, symbol(Through->Virtual), std::move(Steps)});
+      continue;
+    }
     if (const IndirectCallee *Through = G.elsewhere(X.To)) {
       if (const ParmVarDecl *P = Through->Param)
         Rec.ParameterCalls.push_back({static_cast<std::uint32_t>(Rec.PointerCalls.size()),

@@ -42,17 +42,21 @@ public:
       : Ctx(Ctx), G(G), Rec(Rec), Mangler(Ctx.createMangleContext()) {}
 
   /// Where a summary goes: the functions other units call by name, or the
-  /// callbacks (address-taken functions they cannot call by name; written
-  /// after all of the former).
+  /// callbacks (address-taken functions and overrides they cannot call by
+  /// name; written after all of the former).
   enum class List { Functions, Callbacks };
   /// Adds \p FD's summary, the chains \p F found from it, unless it is not
   /// a root and has nothing to say; returns whether it did. A call that
-  /// leaves through a pointer is recorded as a facts::PointerCall.
+  /// leaves through a pointer is recorded as a facts::PointerCall, a
+  /// virtual call as a facts::VirtualCall.
   bool summarize(const clang::FunctionDecl *FD, const Found &F, bool IsRoot,
                  List To = List::Functions);
   /// Records that the unit takes \p FD's address, first at \p Loc
   /// (facts::AddressTaken).
   void addressTaken(const clang::FunctionDecl *FD, CallThrough As, clang::SourceLocation Loc);
+  /// Records that the unit defines \p FD, an override: once for each
+  /// method it overrides that other units can call (facts::Override).
+  void overrides(const clang::FunctionDecl *FD);
   /// Records what a call passes to a function-pointer parameter
   /// (facts::ParameterBinding).
   void binding(const Binding &B);

@@ -5,12 +5,12 @@
 #include "LinkDiagnostics.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <deque>
 #include <map>
 
 namespace allocsel::link {
@@ -109,23 +109,32 @@ struct Summarized {
   const Artifact *In;
 };
 
-/// A function whose address a unit takes, and that unit.
+/// A function that a call through a pointer or a virtual call can reach,
+/// as a unit lists it: one whose address the unit takes, or (Override) an
+/// override the unit defines; and that unit.
 struct Target {
-  const facts::AddressTaken *Taken;
+  const facts::AddressTaken *Taken; // null for an override
   const facts::UnitRecord *Unit;
   const Artifact *In;
   /// Passed to a parameter, not only its address taken (Taken is its
   /// Passed).
   const facts::ParameterBinding *Binding = nullptr;
+  const facts::Override *Override = nullptr;
+
+  const std::string &symbol() const { return Override ? Override->Symbol : Taken->Symbol; }
+  const facts::Location &loc() const { return Override ? Override->Loc : Taken->Loc; }
 };
 
 /// Part of a chain: a function, then the calls it makes inside its unit.
 /// \p Via: the function was reached through a pointer (its address taken
 /// there), not by a call that names it.
+/// \p EndsVirtual: the last of the steps is a virtual call (its callee the
+/// method it names).
 struct Segment {
   Summarized From;
   const std::vector<facts::Step> *Steps;
   const Target *Via = nullptr;
+  bool EndsVirtual = false;
 };
 
 /// The pointer a type key stands for (docs/facts-format.md, "Type keys"),
@@ -146,7 +155,8 @@ std::string pointerOf(llvm::StringRef Key) {
 /// linear"). Every summarized function is a node; a call that leaves a unit
 /// is an edge to the function other units define by that name; a call
 /// through a pointer is an edge into a group (the functions of its type
-/// whose address a unit takes, or those passed to its parameter). One
+/// whose address a unit takes, or those passed to its parameter), and a
+/// virtual call into the group of the overrides of its method. One
 /// breadth-first search runs backwards from everything that allocates, and
 /// leaves each function its distance to the nearest allocation and the next
 /// step towards it (a parent pointer, not a path). Each root (an Alloc member
@@ -175,6 +185,8 @@ public:
           Marked.try_emplace(M.Symbol, M.Display);
         for (const facts::AddressTaken &T : R.Taken)
           TargetsOf[T.Type].push_back({&T, &R, &A});
+        for (const facts::Override &O : R.Overrides)
+          OverridersOf[O.Method].push_back({nullptr, &R, &A, nullptr, &O});
         for (const facts::ParameterCall &C : R.ParameterCalls)
           ParameterOf[&R.PointerCalls[C.Call]] = &C;
         for (const facts::ParameterBinding &B : R.Bindings) {
@@ -191,22 +203,54 @@ public:
     // The edges, reversed: who calls each name, which groups each target is in.
     for (const Artifact &A : In.Artifacts)
       for (const facts::UnitRecord &R : A.Records) {
-        for (const facts::FunctionSummary &F : R.Functions)
-          for (const facts::ExternalCall &C : F.Calls)
-            CallersOf[C.Symbol].push_back({NodeOf.lookup(&F), &C});
+        // (A callback's calls too: a static callback, an inline override,
+        // can call out of its unit.)
+        for (const std::vector<facts::FunctionSummary> *Fns : {&R.Functions, &R.Callbacks})
+          for (const facts::FunctionSummary &F : *Fns)
+            for (const facts::ExternalCall &C : F.Calls)
+              CallersOf[C.Symbol].push_back({NodeOf.lookup(&F), &C});
         for (const facts::PointerCall &C : R.PointerCalls) {
-          const facts::FunctionSummary *Caller =
-              C.Function < R.Functions.size() ? &R.Functions[C.Function]
-              : C.Function - R.Functions.size() < R.Callbacks.size()
-                  ? &R.Callbacks[C.Function - R.Functions.size()]
-                  : nullptr;
+          const facts::FunctionSummary *Caller = callerOf(R, C.Function);
           if (!Caller)
             continue;
           PointerCallsOf[NodeOf.lookup(Caller)].push_back(&C);
           if (const std::vector<Target> *Ts = targetsOf(C))
-            groupOf(Ts).Callers.push_back({NodeOf.lookup(Caller), &C});
+            groupOf(Ts).Callers.push_back({NodeOf.lookup(Caller), &C.Steps});
+        }
+        for (const facts::VirtualCall &C : R.VirtualCalls) {
+          const facts::FunctionSummary *Caller = callerOf(R, C.Function);
+          if (!Caller)
+            continue;
+          VirtualCallsOf[NodeOf.lookup(Caller)].push_back(&C);
+          if (const std::vector<Target> *Ts = overridersOf(C.Method))
+            groupOf(Ts).Callers.push_back({NodeOf.lookup(Caller), &C.Steps});
         }
       }
+    // A call through a pointer to a virtual method is a virtual call: a
+    // pointer target that is a method some unit overrides is also a node
+    // of its own (no summary, no unit), a caller in the group of the
+    // overrides, so that the pointer's callers go on into them. (In the
+    // order of the type keys, not of the groups' addresses: the same
+    // inputs give the same report.)
+    FirstThrough = Nodes.size();
+    for (auto &Entry : TargetsOf) {
+      auto G = GroupOf.find(&Entry.getValue());
+      if (G == GroupOf.end() || !Entry.getKey().starts_with("M"))
+        continue;
+      for (const Target &T : Entry.getValue()) {
+        if (!overridersOf(T.symbol()))
+          continue;
+        facts::FunctionSummary &F = ThroughSummaries.emplace_back();
+        F.Symbol = T.symbol();
+        F.Loc = T.loc();
+        Nodes.push_back({&F, nullptr, T.In});
+        Hops.emplace_back();
+        ThroughMethod.push_back({G->second, &T});
+      }
+    }
+    for (size_t I = 0; I < ThroughMethod.size(); ++I)
+      groupOf(overridersOf(ThroughMethod[I].second->symbol()))
+          .Callers.push_back({FirstThrough + I, &NoSteps});
   }
 
   void run(std::vector<Finding> &Out) {
@@ -263,17 +307,21 @@ private:
       None,          // it does not
       Own,           // it allocates in its own unit (its summary's Chain)
       Call,          // it calls Next by name
-      Pointer,       // a call through a pointer reaches Next (Via)
+      Pointer,       // a call through a pointer, or a virtual call, reaches
+                     // Next (Via)
       MarkedCall,    // it calls a needs_allocator function (Callee)
-      MarkedPointer, // a call through a pointer reaches one (Via)
+      MarkedPointer, // a call through a pointer or a virtual call reaches
+                     // one (Via)
       Unknown,       // --strict: it calls a function no input defines (Callee)
       PointerStrict, // --strict: it calls through a pointer
+      VirtualStrict, // --strict: it makes a virtual call (Virtual)
     } K = None;
     unsigned Dist = Far; // calls to the allocation
     unsigned Next = NoNode;
     const std::vector<facts::Step> *Steps = nullptr; // to the call, in its unit
     const Target *Via = nullptr;
     const facts::ExternalCall *Callee = nullptr;
+    const facts::VirtualCall *Virtual = nullptr;
     /// The last few functions of the chain start here (report()), reached
     /// through this pointer (or by a call that names it).
     unsigned Tail = NoNode;
@@ -281,9 +329,10 @@ private:
     bool EndsOwn = false; // the chain ends in a function's own allocation
   };
 
-  /// A group of pointer targets and the calls that reach into it.
+  /// A group of pointer targets (or of overrides) and the calls that reach
+  /// into it: each caller's node and its steps to the call.
   struct Group {
-    std::vector<std::pair<unsigned, const facts::PointerCall *>> Callers;
+    std::vector<std::pair<unsigned, const std::vector<facts::Step> *>> Callers;
     /// The nearest reached target, and the nearest in another unit than
     /// that one's: every caller can use one of the two (reachGroup).
     const Target *First = nullptr, *Second = nullptr;
@@ -309,15 +358,35 @@ private:
     }
   }
 
+  /// The group of \p Ts, made on first use: its targets are then indexed
+  /// by the node each resolves to (groupsReaching()).
   Group &groupOf(const std::vector<Target> *Ts) {
     auto [It, New] = GroupOf.try_emplace(Ts, Groups.size());
-    if (New)
+    if (New) {
       Groups.emplace_back();
+      for (const Target &T : *Ts)
+        if (std::optional<const facts::FunctionSummary *> R = resolve(T))
+          if (auto N = NodeOf.find(*R); N != NodeOf.end())
+            TargetOf[N->second].push_back({It->second, &T});
+    }
     return Groups[It->second];
   }
 
+  /// Whether \p Node's unit followed \p T when it compiled. A node made
+  /// for a call through a pointer to a virtual method has no unit: the
+  /// pointer's callers are in any.
   bool sameUnit(unsigned Node, const Target *T) const {
-    return Nodes[Node].Unit->Unit == T->Unit->Unit;
+    return Nodes[Node].Unit && Nodes[Node].Unit->Unit == T->Unit->Unit;
+  }
+
+  /// The caller of a record's pointer or virtual call: an index into its
+  /// summaries, then its callbacks.
+  static const facts::FunctionSummary *callerOf(const facts::UnitRecord &R, std::uint32_t I) {
+    if (I < R.Functions.size())
+      return &R.Functions[I];
+    if (I - R.Functions.size() < R.Callbacks.size())
+      return &R.Callbacks[I - R.Functions.size()];
+    return nullptr;
   }
 
   /// Sets \p N's step if it has none yet; true if it did.
@@ -337,13 +406,13 @@ private:
   /// first reached in another unit than the first's serves the rest: after
   /// two, the group is done, and each caller was visited at most twice.
   void reachGroup(Group &G, const Target *T, unsigned Node, bool IsMarked, unsigned Dist) {
-    auto Step = [&](unsigned Caller, const facts::PointerCall *C) {
+    auto Step = [&](unsigned Caller, const std::vector<facts::Step> *Steps) {
       ++Stats.Calls;
       Hop H;
       H.K = IsMarked ? Hop::MarkedPointer : Hop::Pointer;
       H.Dist = Dist + 1;
       H.Next = IsMarked ? NoNode : Node;
-      H.Steps = &C->Steps;
+      H.Steps = Steps;
       H.Via = T;
       reach(Caller, H);
     };
@@ -373,7 +442,7 @@ private:
       }
     for (auto &[Ts, Index] : GroupOf)
       for (const Target &T : *Ts)
-        if (Marked.count(T.Taken->Symbol))
+        if (Marked.count(T.symbol()))
           reachGroup(Groups[Index], &T, NoNode, true, 0);
     // Distance 1: calls that end a chain by themselves.
     for (unsigned N = 0; N < Nodes.size(); ++N) {
@@ -398,6 +467,17 @@ private:
           H.K = Hop::PointerStrict;
           H.Dist = 1;
           H.Steps = &It->second.front()->Steps;
+          reach(N, H);
+        }
+      // A virtual call's overrides are never all known: an object without
+      // records (a library, a plugin loaded at run time) can define one.
+      if (Opts.Strict && Hops[N].K == Hop::None)
+        if (auto It = VirtualCallsOf.find(N); It != VirtualCallsOf.end()) {
+          Hop H;
+          H.K = Hop::VirtualStrict;
+          H.Dist = 1;
+          H.Steps = &It->second.front()->Steps;
+          H.Virtual = It->second.front();
           reach(N, H);
         }
     }
@@ -439,22 +519,17 @@ private:
     }
   }
 
-  /// The groups \p N is a target of, with that target: computed for the
-  /// nodes the search reaches only (each once).
-  std::vector<std::pair<unsigned, const Target *>> groupsReaching(unsigned N) {
-    std::vector<std::pair<unsigned, const Target *>> Out;
-    const Summarized &S = Nodes[N];
-    auto Add = [&](const std::vector<Target> &Ts, llvm::StringRef Symbol) {
-      for (const Target &T : Ts)
-        if (T.Taken->Symbol == Symbol)
-          if (std::optional<const facts::FunctionSummary *> R = resolve(T); R && *R == S.Fn)
-            if (auto G = GroupOf.find(&Ts); G != GroupOf.end())
-              Out.push_back({G->second, &T});
-    };
-    if (auto It = TargetsByName.find(S.Fn->Symbol); It != TargetsByName.end())
-      for (const std::vector<Target> *Ts : It->second)
-        Add(*Ts, S.Fn->Symbol);
-    return Out;
+  /// The groups \p N is a target of, with that target (each group's
+  /// targets were indexed once, by the node they resolve to: reaching a
+  /// node costs its own targets, not a scan of its groups).
+  llvm::ArrayRef<std::pair<unsigned, const Target *>> groupsReaching(unsigned N) {
+    if (N >= FirstThrough) // a pointer to a virtual method: its one target
+      return ThroughMethod[N - FirstThrough];
+    auto It = TargetOf.find(N);
+    if (It == TargetOf.end())
+      return {};
+    Stats.Calls += It->second.size();
+    return It->second;
   }
 
   /// Functions on the chain from \p N to its allocation.
@@ -501,6 +576,27 @@ private:
       }
       Consider(H);
     }
+    // A call through a pointer or a virtual call: into its group's nearest
+    // target in another unit.
+    auto Joined = [&](const std::vector<Target> *Ts, Hop H) {
+      auto G = Ts ? GroupOf.find(Ts) : GroupOf.end();
+      if (G == GroupOf.end())
+        return;
+      const Group &Gr = Groups[G->second];
+      bool UseFirst = Gr.First && !sameUnit(N, Gr.First);
+      bool UseSecond = !UseFirst && Gr.Second && !sameUnit(N, Gr.Second);
+      if (!UseFirst && !UseSecond)
+        return;
+      H.Via = UseFirst ? Gr.First : Gr.Second;
+      bool IsMarked = UseFirst ? Gr.FirstMarked : Gr.SecondMarked;
+      unsigned Next = UseFirst ? Gr.FirstNode : Gr.SecondNode;
+      if (IsMarked) {
+        H.K = Hop::MarkedPointer;
+      } else {
+        H.K = Hop::Pointer, H.Next = Next, H.Dist = Hops[Next].Dist + 1;
+      }
+      Consider(H);
+    };
     if (auto It = PointerCallsOf.find(N); It != PointerCallsOf.end())
       for (const facts::PointerCall *C : It->second) {
         Hop H;
@@ -511,24 +607,20 @@ private:
           Consider(H);
           continue;
         }
-        const std::vector<Target> *Ts = targetsOf(*C);
-        auto G = Ts ? GroupOf.find(Ts) : GroupOf.end();
-        if (G == GroupOf.end())
+        Joined(targetsOf(*C), H);
+      }
+    if (auto It = VirtualCallsOf.find(N); It != VirtualCallsOf.end())
+      for (const facts::VirtualCall *C : It->second) {
+        Hop H;
+        H.Steps = &C->Steps;
+        H.Dist = 1;
+        H.Virtual = C;
+        if (Opts.Strict) {
+          H.K = Hop::VirtualStrict;
+          Consider(H);
           continue;
-        const Group &Gr = Groups[G->second];
-        bool UseFirst = Gr.First && !sameUnit(N, Gr.First);
-        bool UseSecond = !UseFirst && Gr.Second && !sameUnit(N, Gr.Second);
-        if (!UseFirst && !UseSecond)
-          continue;
-        H.Via = UseFirst ? Gr.First : Gr.Second;
-        bool IsMarked = UseFirst ? Gr.FirstMarked : Gr.SecondMarked;
-        unsigned Next = UseFirst ? Gr.FirstNode : Gr.SecondNode;
-        if (IsMarked) {
-          H.K = Hop::MarkedPointer;
-        } else {
-          H.K = Hop::Pointer, H.Next = Next, H.Dist = Hops[Next].Dist + 1;
         }
-        Consider(H);
+        Joined(overridersOf(C->Method), H);
       }
     if (Best.K == Hop::None)
       return std::nullopt;
@@ -556,27 +648,26 @@ private:
         return nullptr;
       Ts = &It->second;
     }
-    // Index the group's targets by name once (groupsReaching).
-    if (IndexedGroups.insert(Ts).second) {
-      llvm::StringSet<> Names;
-      for (const Target &T : *Ts)
-        if (Names.insert(T.Taken->Symbol).second)
-          TargetsByName[T.Taken->Symbol].push_back(Ts);
-    }
     return Ts;
+  }
+  /// What a virtual call of \p Method can reach in other units (and in its
+  /// own, which reachGroup skips): the overrides they define.
+  const std::vector<Target> *overridersOf(llvm::StringRef Method) {
+    auto It = OverridersOf.find(Method);
+    return It == OverridersOf.end() ? nullptr : &It->second;
   }
   static std::string parameterKey(llvm::StringRef Function, std::uint32_t Param) {
     return (Function + "#" + llvm::Twine(Param)).str();
   }
 
-  /// The summary of an address-taken function: the unit's own (a static or
-  /// inline function), else the one of the function other units call by
-  /// that name.
+  /// The summary of an address-taken function or an override: the unit's
+  /// own (a static or inline function), else the one of the function other
+  /// units call by that name.
   std::optional<const facts::FunctionSummary *> resolve(const Target &T) const {
     if (auto U = CallbacksOf.find(T.Unit); U != CallbacksOf.end())
-      if (auto F = U->second.find(T.Taken->Symbol); F != U->second.end())
+      if (auto F = U->second.find(T.symbol()); F != U->second.end())
         return F->second;
-    if (auto D = Defs.find(T.Taken->Symbol); D != Defs.end())
+    if (auto D = Defs.find(T.symbol()); D != Defs.end())
       return D->second;
     return std::nullopt;
   }
@@ -610,21 +701,38 @@ private:
                              : CalledAs;
     const Origin &In = S.From.In->Where;
     if (S.Via)
-      Fd.Notes.push_back(throughPointer(*S.Via, Caller));
-    if (!First) // the error itself names where the chain starts
+      Fd.Notes.push_back(through(*S.Via, Caller, CalledAs));
+    // (The error itself names where the chain starts; an override's note
+    // says where it is defined; the node of a pointer to a virtual method
+    // is no function of its own.)
+    if (!First && !(S.Via && S.Via->Override) && S.From.Unit)
       Fd.Notes.push_back(note(Msg::DefinedIn, S.From.Fn->Loc, In, Caller, In.str()));
-    for (const facts::Step &St : *S.Steps) {
+    for (size_t I = 0; I < S.Steps->size(); ++I) {
       // The summary keeps a unit's first and last calls; compiling that
       // unit with the plugin shows every call between.
+      const facts::Step &St = (*S.Steps)[I];
       bool Indirect = St.Callee == facts::IndirectCall;
+      bool Virtual = S.EndsVirtual && I + 1 == S.Steps->size();
+      // (A unit compiled in strict mode ends its chain at the virtual call.)
+      bool Unresolved = St.Callee == facts::UnresolvedVirtualCall;
       if (St.Skipped && Indirect)
         Fd.Notes.push_back(
             note(Msg::IndirectCallAfter, St.Loc, In, Caller, St.Skipped, In.str()));
+      else if (St.Skipped && Virtual)
+        Fd.Notes.push_back(
+            note(Msg::VirtualCallAfter, St.Loc, In, Caller, St.Callee, St.Skipped, In.str()));
+      else if (St.Skipped && Unresolved)
+        Fd.Notes.push_back(
+            note(Msg::UnresolvedVirtualCallAfter, St.Loc, In, Caller, St.Skipped, In.str()));
       else if (St.Skipped)
         Fd.Notes.push_back(
             note(Msg::CallsAfter, St.Loc, In, Caller, St.Callee, St.Skipped, In.str()));
       else if (Indirect)
         Fd.Notes.push_back(note(Msg::IndirectCall, St.Loc, In, Caller));
+      else if (Virtual)
+        Fd.Notes.push_back(note(Msg::VirtualCall, St.Loc, In, Caller, St.Callee));
+      else if (Unresolved)
+        Fd.Notes.push_back(note(Msg::UnresolvedVirtualCall, St.Loc, In, Caller));
       else
         Fd.Notes.push_back(note(Msg::Calls, St.Loc, In, Caller, St.Callee));
       Caller = St.Callee;
@@ -632,13 +740,24 @@ private:
     CalledAs = S.Steps->empty() ? std::string() : S.Steps->back().Callee;
   }
 
-  /// Why an indirect call's chain goes on at \p Callee.
-  Finding::Note throughPointer(const Target &T, const std::string &Callee) {
+  /// Why an indirect or a virtual call's chain goes on at \p Callee.
+  /// \p Method: the method a virtual call names, as the note before named
+  /// it (if it did).
+  Finding::Note through(const Target &T, const std::string &Callee, const std::string &Method) {
+    if (const facts::Override *O = T.Override)
+      return note(Msg::ThroughOverride, O->Loc, T.In->Where, Callee,
+                  Method.empty() ? displayOf("", O->Method) : Method, T.In->Where.str());
     if (const facts::ParameterBinding *B = T.Binding)
       return note(Msg::ThroughParameter, T.Taken->Loc, T.In->Where, B->Param + 1,
                   displayOf("", B->Function), Callee, T.In->Where.str());
     return note(Msg::ThroughPointer, T.Taken->Loc, T.In->Where, pointerOf(T.Taken->Type), Callee,
                 T.In->Where.str());
+  }
+
+  /// Whether the call \p H takes out of its function is a virtual call.
+  static bool endsVirtual(const Hop &H) {
+    return H.K == Hop::VirtualStrict ||
+           ((H.K == Hop::Pointer || H.K == Hop::MarkedPointer) && H.Via && H.Via->Override);
   }
 
   /// The error for \p C: its start, its end and the step into the
@@ -693,7 +812,7 @@ private:
       Reached = message(Msg::ReachedFunction, Marked.lookup(Last.Step.Callee->Symbol), From);
       break;
     case Hop::MarkedPointer:
-      Reached = message(Msg::ReachedFunction, Marked.lookup(Last.Step.Via->Taken->Symbol), From);
+      Reached = message(Msg::ReachedFunction, Marked.lookup(Last.Step.Via->symbol()), From);
       break;
     case Hop::Unknown:
       Reached = message(Msg::ReachedUndefined,
@@ -702,16 +821,20 @@ private:
     case Hop::PointerStrict:
       Reached = message(Msg::ReachedIndirectCall, From);
       break;
+    case Hop::VirtualStrict:
+      Reached = message(Msg::ReachedVirtualCall, methodOf(Last.Step), From);
+      break;
     default:
-      Reached = End.Fn->Sink == facts::IndirectCall
-                    ? message(Msg::ReachedIndirectCall, From)
+      Reached = End.Fn->Sink == facts::IndirectCall ? message(Msg::ReachedIndirectCall, From)
+                : End.Fn->Sink == facts::UnresolvedVirtualCall
+                    ? message(Msg::ReachedUnresolvedVirtualCall, From)
                     : message(Msg::ReachedFunction, End.Fn->Sink, From);
     }
     Finding Fd = start(C.Root, Reached);
     std::string CalledAs;
     bool First = true;
     auto Emit = [&](const Part &P) {
-      Segment S{Nodes[P.Node], P.Step.Steps, P.ReachedVia};
+      Segment S{Nodes[P.Node], P.Step.Steps, P.ReachedVia, endsVirtual(P.Step)};
       addSteps(Fd, S, First, CalledAs);
       First = false;
     };
@@ -728,9 +851,9 @@ private:
     case Hop::MarkedPointer: {
       std::string Display = Marked.lookup(Last.Step.K == Hop::MarkedCall
                                               ? Last.Step.Callee->Symbol
-                                              : Last.Step.Via->Taken->Symbol);
+                                              : Last.Step.Via->symbol());
       if (Last.Step.K == Hop::MarkedPointer)
-        Fd.Notes.push_back(throughPointer(*Last.Step.Via, Display));
+        Fd.Notes.push_back(through(*Last.Step.Via, Display, CalledAs));
       Fd.Notes.push_back(note(Msg::Marked, std::nullopt, End.In->Where, Display));
       break;
     }
@@ -740,6 +863,10 @@ private:
       break;
     case Hop::PointerStrict:
       Fd.Notes.push_back(note(Msg::IndirectStrict, std::nullopt, End.In->Where));
+      break;
+    case Hop::VirtualStrict:
+      Fd.Notes.push_back(
+          note(Msg::VirtualStrict, std::nullopt, End.In->Where, methodOf(Last.Step)));
       break;
     default:
       if (End.Unit->NeedsAllocatorUnit)
@@ -760,6 +887,13 @@ private:
     Out.push_back(std::move(Fd));
   }
 
+  /// The method a --strict virtual call names, as its step does.
+  static std::string methodOf(const Hop &H) {
+    if (!H.Steps->empty())
+      return H.Steps->back().Callee;
+    return displayOf("", H.Virtual->Method);
+  }
+
   /// A long chain shows its first and last functions (docs/diagnostics.md).
   static constexpr unsigned HeadShown = 3, TailShown = 3, NamesShown = 3;
 
@@ -773,6 +907,7 @@ private:
   llvm::StringMap<const facts::FunctionSummary *> Defs;
   llvm::StringMap<std::vector<std::pair<unsigned, const facts::ExternalCall *>>> CallersOf;
   llvm::DenseMap<unsigned, std::vector<const facts::PointerCall *>> PointerCallsOf;
+  llvm::DenseMap<unsigned, std::vector<const facts::VirtualCall *>> VirtualCallsOf;
   /// The pointer calls through a parameter (1.2), and by parameter
   /// (parameterKey()) what is passed to it.
   llvm::DenseMap<const facts::PointerCall *, const facts::ParameterCall *> ParameterOf;
@@ -784,10 +919,19 @@ private:
   llvm::DenseMap<const facts::UnitRecord *, llvm::StringMap<const facts::FunctionSummary *>>
       CallbacksOf;
   llvm::StringMap<std::vector<Target>> TargetsOf;
+  /// The overrides of each method (facts::Override::Method).
+  llvm::StringMap<std::vector<Target>> OverridersOf;
+  /// The nodes for calls through a pointer to a virtual method: from
+  /// FirstThrough on, one per pointer target that is a method some unit
+  /// overrides, with its group and itself.
+  unsigned FirstThrough = ~0u;
+  std::vector<std::pair<unsigned, const Target *>> ThroughMethod;
+  std::deque<facts::FunctionSummary> ThroughSummaries;
+  const std::vector<facts::Step> NoSteps;
   llvm::DenseMap<const std::vector<Target> *, unsigned> GroupOf;
   std::vector<Group> Groups;
-  llvm::SmallPtrSet<const std::vector<Target> *, 16> IndexedGroups;
-  llvm::StringMap<std::vector<const std::vector<Target> *>> TargetsByName;
+  /// Each node's targets in the groups, with their groups (groupOf()).
+  llvm::DenseMap<unsigned, llvm::SmallVector<std::pair<unsigned, const Target *>, 1>> TargetOf;
   llvm::StringMap<std::string> Marked;
   llvm::StringSet<> DefinedAnywhere;
   std::vector<Summarized> Roots;

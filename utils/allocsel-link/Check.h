@@ -53,8 +53,8 @@ struct CheckResult {
 };
 
 struct CheckOptions {
-  /// needs_allocator: a call to a function defined in none of the inputs
-  /// counts as allocating.
+  /// needs_allocator: a call to a function defined in none of the inputs,
+  /// a call through a pointer and a virtual call count as allocating.
   /// Also: a warning (a selection that yields) is an error.
   bool Strict = false;
   /// needs_allocator: show every function of a long chain, not its first

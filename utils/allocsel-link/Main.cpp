@@ -66,7 +66,8 @@ cl::opt<Format, false, FormatParser> FormatOpt("format", cl::desc("the report's 
                                      clEnumValN(Format::Sarif, "sarif", "SARIF 2.1.0 on stdout")),
                           cl::init(Format::Text), cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> Strict("strict",
-                     cl::desc("a call to a function no FILE defines counts as allocating"),
+                     cl::desc("a call to a function no FILE defines, a call through a "
+                              "pointer and a virtual call count as allocating"),
                      cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> FullChains("full-chains",
                          cl::desc("show every function of a long needs_allocator chain (by "

@@ -60,13 +60,20 @@ bool operator==(const ParameterCall &A, const ParameterCall &B) {
 bool operator==(const ParameterBinding &A, const ParameterBinding &B) {
   return A.Function == B.Function && A.Param == B.Param && A.Passed == B.Passed;
 }
+bool operator==(const VirtualCall &A, const VirtualCall &B) {
+  return A.Function == B.Function && A.Method == B.Method && A.Steps == B.Steps;
+}
+bool operator==(const Override &A, const Override &B) {
+  return A.Method == B.Method && A.Symbol == B.Symbol && A.Loc == B.Loc;
+}
 bool operator==(const UnitRecord &A, const UnitRecord &B) {
   return A.Format == B.Format && A.Producer == B.Producer && A.Unit == B.Unit &&
          A.Selected == B.Selected && A.DefaultRoutes == B.DefaultRoutes &&
          A.NeedsAllocatorUnit == B.NeedsAllocatorUnit && A.AllocatorUnit == B.AllocatorUnit &&
          A.Functions == B.Functions && A.Marked == B.Marked && A.Callbacks == B.Callbacks &&
          A.Taken == B.Taken && A.PointerCalls == B.PointerCalls &&
-         A.ParameterCalls == B.ParameterCalls && A.Bindings == B.Bindings;
+         A.ParameterCalls == B.ParameterCalls && A.Bindings == B.Bindings &&
+         A.VirtualCalls == B.VirtualCalls && A.Overrides == B.Overrides;
 }
 
 namespace {
@@ -307,6 +314,23 @@ public:
     }
   }
 
+  void virtualCalls(const std::vector<VirtualCall> &Calls) {
+    W.uleb(Calls.size());
+    for (const VirtualCall &C : Calls) {
+      W.uleb(C.Function);
+      str(C.Method);
+      steps(C.Steps);
+    }
+  }
+  void overrides(const std::vector<Override> &Overrides) {
+    W.uleb(Overrides.size());
+    for (const Override &O : Overrides) {
+      str(O.Method);
+      str(O.Symbol);
+      location(O.Loc);
+    }
+  }
+
   const StringTable &strings() const { return Strings; }
 
 private:
@@ -403,6 +427,17 @@ public:
     });
   }
 
+  bool virtualCalls(std::vector<VirtualCall> &Out) {
+    return list(Out, [&](VirtualCall &C) {
+      return R.uleb32(C.Function) && str(C.Method) && steps(C.Steps);
+    });
+  }
+  bool overrides(std::vector<Override> &Out) {
+    return list(Out, [&](Override &O) {
+      return str(O.Method) && str(O.Symbol) && location(O.Loc);
+    });
+  }
+
 private:
   Reader &R;
   std::vector<std::string> Strings;
@@ -470,7 +505,7 @@ bool decodeUnitMarks(Reader &R, UnitRecord &Rec) {
   return true;
 }
 
-/// A field with a string table of its own (tags 5, 8, 9): the table comes
+/// A field with a string table of its own (tags 5, 8, 9, 10): the table comes
 /// first, so \p Fill writes the body before it.
 template <class FillBody> void encodeWithStrings(Writer &W, FillBody Fill) {
   std::string Body;
@@ -519,6 +554,19 @@ bool decodeParameters(Reader &R, UnitRecord &Rec) {
   return S.strings() && S.parameterCalls(Rec.ParameterCalls) && S.bindings(Rec.Bindings);
 }
 
+/// Tag 10 (1.3): its own string table, then the virtual calls (their
+/// callers checked once every field is read, as tag 8's) and the overrides.
+void encodeVirtual(const UnitRecord &Rec, Writer &W) {
+  encodeWithStrings(W, [&](SummaryWriter &S) {
+    S.virtualCalls(Rec.VirtualCalls);
+    S.overrides(Rec.Overrides);
+  });
+}
+bool decodeVirtual(Reader &R, UnitRecord &Rec) {
+  SummaryReader S(R);
+  return S.strings() && S.virtualCalls(Rec.VirtualCalls) && S.overrides(Rec.Overrides);
+}
+
 void encodeMarked(const UnitRecord &Rec, Writer &W) {
   W.uleb(Rec.Marked.size());
   for (const MarkedFunction &M : Rec.Marked) {
@@ -563,6 +611,9 @@ constexpr Field Fields[] = {
     {Tag::Parameters, "parameters",
      [](const UnitRecord &R) { return !R.ParameterCalls.empty() || !R.Bindings.empty(); },
      encodeParameters, decodeParameters},
+    {Tag::Virtual, "virtual calls",
+     [](const UnitRecord &R) { return !R.VirtualCalls.empty() || !R.Overrides.empty(); },
+     encodeVirtual, decodeVirtual},
 };
 
 //===-- Records -----------------------------------------------------------===//
@@ -605,6 +656,11 @@ bool decodeFields(llvm::StringRef Body, UnitRecord &Rec, std::string &Why) {
   for (const ParameterCall &C : Rec.ParameterCalls)
     if (C.Call >= Rec.PointerCalls.size()) {
       Why = "malformed parameters: a call's index is out of range";
+      return false;
+    }
+  for (const VirtualCall &C : Rec.VirtualCalls)
+    if (C.Function >= Callers) {
+      Why = "malformed virtual calls: a call's function index is out of range";
       return false;
     }
   return true;

@@ -37,7 +37,7 @@ namespace allocsel::facts {
 inline constexpr char SectionName[] = ".allocsel.facts";
 inline constexpr char Magic[4] = {'A', 'S', 'L', 'F'};
 inline constexpr std::uint8_t Major = 1;
-inline constexpr std::uint8_t Minor = 2;
+inline constexpr std::uint8_t Minor = 3;
 inline constexpr std::size_t HeaderSize = sizeof Magic + 1 + 1 + 4; // magic, major, minor, length
 
 /// A record's format version: what decode() read, or Major.Minor.
@@ -60,6 +60,7 @@ enum class Tag : std::uint8_t {
   Marked = 7,        // functions declared [[allocsel::needs_allocator]]
   Callbacks = 8,     // 1.1: calls through pointers, and address-taken functions
   Parameters = 9,    // 1.2: calls through parameters, and what calls pass to them
+  Virtual = 10,      // 1.3: virtual calls, and the overrides the unit defines
 };
 
 /// The bits of the UnitMarks field. Bits a reader does not know are
@@ -92,6 +93,9 @@ struct Selection {
 /// What a chain's step or sink names instead of a function when the call
 /// has no known callee (in --strict, an indirect call counts).
 inline constexpr const char *IndirectCall = "an indirect call";
+/// The same for a virtual call (in the plugin's strict mode, a virtual call
+/// that is not devirtualized counts).
+inline constexpr const char *UnresolvedVirtualCall = "a virtual call";
 
 /// One call in a chain: `Callee` is called at `Loc` (a function's name as
 /// users read it, or IndirectCall). `Skipped` calls of the same unit were
@@ -168,6 +172,31 @@ struct ParameterBinding {
   AddressTaken Passed;
 };
 
+/// A virtual call that a summarized function of the unit makes and that
+/// the compiler did not devirtualize (1.3). The link check joins it to the
+/// overrides of Method that other units define (the unit's own were
+/// followed when it compiled).
+struct VirtualCall {
+  /// The caller, as PointerCall::Function.
+  std::uint32_t Function = 0;
+  /// The method the call names: its linkage name, the key Override::Method
+  /// matches.
+  std::string Method;
+  /// From the caller to the call, which is the last step (its callee the
+  /// method, as users read it).
+  std::vector<Step> Steps;
+};
+
+/// A method the unit defines that overrides Method, directly or through
+/// other overrides (1.3): one entry for each method it overrides. Its
+/// summary is in the record's Callbacks if the unit has one there under
+/// Symbol, else it is the function other units call by that name.
+struct Override {
+  std::string Method; // a method it overrides: its linkage name
+  std::string Symbol; // the override's linkage name
+  Location Loc;       // where the override is defined
+};
+
 struct MarkedFunction {
   std::string Symbol;
   std::string Display;
@@ -187,8 +216,9 @@ struct UnitRecord {
   bool AllocatorUnit = false;
   std::vector<FunctionSummary> Functions;
   std::vector<MarkedFunction> Marked;
-  /// 1.1 (tag 8): the summaries of address-taken functions that other
-  /// units cannot call by name (internal linkage, inline), the functions
+  /// 1.1 (tag 8): the summaries of address-taken functions (and, 1.3, of
+  /// overrides) that other units cannot call by name (internal linkage,
+  /// inline), the functions
   /// whose address the unit takes, and the calls through pointers that the
   /// summarized functions make.
   std::vector<FunctionSummary> Callbacks;
@@ -198,6 +228,11 @@ struct UnitRecord {
   /// unit passes to function-pointer parameters.
   std::vector<ParameterCall> ParameterCalls;
   std::vector<ParameterBinding> Bindings;
+  /// 1.3 (tag 10): the virtual calls that the summarized functions make,
+  /// and the overrides the unit defines (those that other units cannot
+  /// call by name have their summaries among the Callbacks).
+  std::vector<VirtualCall> VirtualCalls;
+  std::vector<Override> Overrides;
 };
 
 bool operator==(const Version &A, const Version &B);
@@ -211,6 +246,8 @@ bool operator==(const PointerCall &A, const PointerCall &B);
 bool operator==(const AddressTaken &A, const AddressTaken &B);
 bool operator==(const ParameterCall &A, const ParameterCall &B);
 bool operator==(const ParameterBinding &A, const ParameterBinding &B);
+bool operator==(const VirtualCall &A, const VirtualCall &B);
+bool operator==(const Override &A, const Override &B);
 bool operator==(const UnitRecord &A, const UnitRecord &B);
 
 /// The bytes of one record.
