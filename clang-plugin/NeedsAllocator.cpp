@@ -192,49 +192,21 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
   Searcher.exitsBackward(Starts, Callbacks, ExitsOf);
 
-  // A root's chain to the global allocator is reported here when it stays
-  // in the unit. One chain is one error: a root that another root's chain
-  // runs through is named in that error, not reported again (the longest
-  // chains first).
+  // A root's chain to the global allocator is reported here, when it stays
+  // in the unit; a long one shows its first and last calls (reportChain).
   llvm::DenseSet<const FunctionDecl *> Written; // summaries in the record
-  std::vector<std::pair<const Root *, Found>> Chains;
   for (const Root &R : Roots) {
     // Whole chains for the report, while clang still shows errors (past
     // -ferror-limit it drops them, and an allocator unit has thousands).
     Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
     F.Exits = std::move(ExitsOf[R.FD]);
-    Summary.summarize(R.FD, F, /*IsRoot=*/true);
-    Written.insert(R.FD);
-    if (F.SinkKind != Sink::None && definition(R.FD))
-      Chains.push_back({&R, std::move(F)});
-  }
-  std::vector<size_t> Order(Chains.size());
-  for (size_t I = 0; I < Order.size(); ++I)
-    Order[I] = I;
-  std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
-    size_t LA = Chains[A].second.SinkChain.size(), LB = Chains[B].second.SinkChain.size();
-    return LA != LB ? LA > LB : A < B;
-  });
-  llvm::DenseMap<const FunctionDecl *, size_t> OnChain; // function -> chain that names it
-  std::vector<std::vector<const FunctionDecl *>> Also(Chains.size());
-  std::vector<bool> Covered(Chains.size(), false);
-  for (size_t I : Order) {
-    const FunctionDecl *FD = Chains[I].first->FD;
-    if (auto It = OnChain.find(FD); It != OnChain.end()) {
-      Covered[I] = true;
-      Also[It->second].push_back(FD);
-      continue;
-    }
-    for (const Call &C : Chains[I].second.SinkChain)
-      if (C.Callee)
-        OnChain.try_emplace(C.Callee, I);
-  }
-  for (size_t I = 0; I < Chains.size(); ++I)
-    if (!Covered[I]) {
-      reportChain(Diags, Ctx, State, *Chains[I].first, Chains[I].second, Selection,
-                  Opts.FullChains, Also[I]);
+    if (F.SinkKind != Sink::None && definition(R.FD)) {
+      reportChain(Diags, Ctx, State, R, F, Selection, Opts.FullChains, {});
       Ok = false;
     }
+    Summary.summarize(R.FD, F, /*IsRoot=*/true);
+    Written.insert(R.FD);
+  }
   for (const FunctionDecl *FD : Exported) {
     Found F = Searcher.search(FD, /*WholeChain=*/false);
     F.Exits = std::move(ExitsOf[FD]);
