@@ -181,7 +181,10 @@ void watchSpellings(Preprocessor &PP) {
                       UsingScope = static_cast<const IdentifierInfo *>(nullptr),
                       UsingDepth = 0u, MS = MicrosoftForm(), &Diags,
                       Microsoft](const Token &T) mutable {
-    const IdentifierInfo *II = T.isAnnotation() ? nullptr : T.getIdentifierInfo();
+    // (The preprocessor hands the parser looked-up identifiers; a raw one,
+    // or an annotation, has no IdentifierInfo to ask for.)
+    const IdentifierInfo *II =
+        T.isAnnotation() || T.is(tok::raw_identifier) ? nullptr : T.getIdentifierInfo();
     if (Microsoft) {
       if (MS.Stage == 2) {
         bool Declaration = II && !T.isOneOf(tok::kw_mutable, tok::kw_noexcept,
