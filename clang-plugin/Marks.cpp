@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttrSpellings.h"
 #include "AttrUtil.h"
 #include "Diagnostics.h"
 #include "State.h"
@@ -120,11 +121,14 @@ struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
         {ParsedAttr::AS_C23, "allocsel::needs_allocator"},
         {ParsedAttr::AS_GNU, "needs_allocator"},
     };
-    Spellings = S;
+    // And the name in every other namespace, rejected below.
+    adoptSpellings(*this, AllocselAttr::NeedsAllocator, S);
   }
 
   bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr,
                             const Decl *D) const override {
+    if (rejectUnknownSpelling(S, Attr, AllocselAttr::NeedsAllocator))
+      return false;
     if (isa<FunctionDecl>(D) || isa<FunctionTemplateDecl>(D))
       return true;
     report(S.getDiagnostics(), Attr.getLoc(), Diag::NeedsAllocatorNotFunction);
@@ -133,6 +137,8 @@ struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D,
                                    const ParsedAttr &Attr) const override {
+    if (rejectUnknownSpelling(S, Attr, AllocselAttr::NeedsAllocator))
+      return AttributeNotApplied;
     if (hasArguments(S, Attr)) {
       report(S.getDiagnostics(), Attr.getLoc(), Diag::NeedsAllocatorArgs);
       return AttributeNotApplied;

@@ -201,7 +201,7 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
     Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
     F.Exits = std::move(ExitsOf[R.FD]);
     if (F.SinkKind != Sink::None && definition(R.FD)) {
-      reportChain(Diags, Ctx, State, R, F, Selection, Opts.FullChains, {});
+      reportChain(Diags, Ctx, State, G, R, F, Selection, Opts.FullChains, {});
       Ok = false;
     }
     Summary.summarize(R.FD, F, /*IsRoot=*/true);

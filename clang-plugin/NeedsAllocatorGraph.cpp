@@ -20,6 +20,12 @@
 //                   through a pointer, a node for what other units'
 //                   functions of the type do (an exit of the unit: the
 //                   link check joins it).
+//   std::pmr        a call that allocates from a memory resource (its
+//                   allocate(), a standard resource's members that use the
+//                   upstream) goes where the resource it names does
+//                   (StdModel.h's identifyResource(), the policy's
+//                   memoryResource()): nowhere, the do_allocate of a class
+//                   of the user's, or a node that allocates.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +43,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace clang;
 
@@ -291,14 +298,29 @@ public:
   }
   /// Destructors run after what the code calls explicitly: they are added
   /// last, so that of two chains of the same length, the one the user
-  /// wrote is reported.
-  void addDestructor(QualType T, SourceLocation Loc) {
+  /// wrote is reported. \p Object: the variable or member destroyed, if
+  /// any (a standard memory resource frees to the upstream its
+  /// initializer gave it).
+  void addDestructor(QualType T, SourceLocation Loc, const ValueDecl *Object = nullptr) {
     if (T->isDependentType())
       return;
-    if (const CXXRecordDecl *RD = G.Ctx.getBaseElementType(T)->getAsCXXRecordDecl())
-      if (RD->hasDefinition() && !RD->hasTrivialDestructor())
-        if (const FunctionDecl *Dtor = RD->getDestructor())
-          Destructors.push_back({canonical(Dtor), Loc});
+    const CXXRecordDecl *RD = G.Ctx.getBaseElementType(T)->getAsCXXRecordDecl();
+    if (!RD || !RD->hasDefinition() || RD->hasTrivialDestructor())
+      return;
+    const FunctionDecl *Dtor = RD->getDestructor();
+    if (!Dtor)
+      return;
+    if (resourceUse(Dtor) == ResourceUse::Upstream) {
+      Resource R;
+      if (Object && !T->isArrayType())
+        R = upstreamOfObject(G.Ctx, Object);
+      R.Through = RD;
+      if (R.Loc.isInvalid())
+        R.Loc = Loc;
+      G.resourceTargets(Dtor, R, ResourceUse::Upstream, Loc, Destructors);
+      return;
+    }
+    Destructors.push_back({canonical(Dtor), Loc});
   }
 
   void taken(const FunctionDecl *FD, SourceLocation Loc, CallThrough As) {
@@ -329,6 +351,15 @@ public:
       return true;
     }
     noteBindings(CE, FD);
+    // Allocating from a std::pmr resource: what it does depends on the
+    // resource the call names, not on the body of memory_resource::allocate
+    // (a virtual call to do_allocate on an object whose type it cannot know).
+    if (ResourceUse Use = resourceUse(FD); Use != ResourceUse::None)
+      if (const auto *MCE = dyn_cast<CXXMemberCallExpr>(CE))
+        if (const Expr *Object = MCE->getImplicitObjectArgument()) {
+          G.resourceTargets(FD, identifyResource(G.Ctx, Object), Use, Loc, Out);
+          return true;
+        }
     const auto *MD = dyn_cast<CXXMethodDecl>(FD);
     const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
     // Devirtualized: a qualified call, a final method or class, or an
@@ -416,6 +447,17 @@ public:
     return D && (isa<VarDecl>(D) || isa<FieldDecl>(D)) && D->getType()->isRecordType();
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    // A standard memory resource's construction: the library's own
+    // constructors (a pool's, which makes its first pools) use the upstream
+    // the construction names; the inline ones only store it.
+    if (const CXXConstructorDecl *Ctor = E->getConstructor();
+        Ctor && resourceUse(Ctor) == ResourceUse::Upstream) {
+      if (constructsOutOfLine(Ctor))
+        G.resourceTargets(Ctor, upstreamResource(G.Ctx, E), ResourceUse::Upstream,
+                          E->getExprLoc(), Out);
+      G.noteConstructed(Ctor->getParent());
+      return true;
+    }
     add(E->getConstructor(), E->getExprLoc());
     // An object of a class with virtual methods: a virtual call anywhere
     // can reach its overrides.
@@ -452,7 +494,7 @@ public:
     // A static local is destroyed at exit, not when the function returns.
     if (!isa<ParmVarDecl>(VD) && !VD->hasGlobalStorage() &&
         !VD->getType()->isReferenceType())
-      addDestructor(VD->getType(), VD->getLocation());
+      addDestructor(VD->getType(), VD->getLocation(), VD);
     return true;
   }
   bool VisitCXXDefaultArgExpr(CXXDefaultArgExpr *E) {
@@ -462,12 +504,27 @@ public:
     return TraverseStmt(E->getExpr());
   }
 
+  /// Whether constructing with \p Ctor runs a constructor without a body in
+  /// the unit: \p Ctor, or the one it delegates to.
+  static bool constructsOutOfLine(const CXXConstructorDecl *Ctor) {
+    const FunctionDecl *Def = nullptr;
+    if (!Ctor->hasBody(Def))
+      return true;
+    const auto *DefCtor = dyn_cast<CXXConstructorDecl>(Def);
+    if (!DefCtor || !DefCtor->isDelegatingConstructor() || DefCtor->getNumCtorInitializers() == 0)
+      return false;
+    const Expr *Init = (*DefCtor->init_begin())->getInit();
+    const auto *Inner = Init ? dyn_cast<CXXConstructExpr>(Init->IgnoreImplicit()) : nullptr;
+    const CXXConstructorDecl *Target = Inner ? Inner->getConstructor() : nullptr;
+    return Target && !Target->hasBody();
+  }
+
   /// A variable with static storage: its initializer and its destructor.
   void collect(const VarDecl *VD) {
     if (const Expr *Init = VD->getInit())
       TraverseStmt(const_cast<Expr *>(Init));
     if (!VD->getType()->isReferenceType())
-      addDestructor(VD->getType(), VD->getLocation());
+      addDestructor(VD->getType(), VD->getLocation(), VD);
     Out.insert(Out.end(), Destructors.begin(), Destructors.end());
   }
 
@@ -481,7 +538,7 @@ public:
       // Members and bases are destroyed after the body, implicitly.
       const CXXRecordDecl *RD = Dtor->getParent();
       for (const FieldDecl *F : RD->fields())
-        addDestructor(F->getType(), Dtor->getLocation());
+        addDestructor(F->getType(), Dtor->getLocation(), F);
       for (const CXXBaseSpecifier &B : RD->bases())
         addDestructor(B.getType(), Dtor->getLocation());
       // (Only the deleting destructor calls operator delete, for a
@@ -515,7 +572,7 @@ const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
   if (FD == InitNode) {
     for (const VarDecl *VD : staticStorageVariables(Ctx))
       CallCollector(*this, Out).collect(VD);
-  } else if (const FunctionDecl *Def = definition(FD)) {
+  } else if (const FunctionDecl *Def = definition(FD); Def && !kind(FD).Opaque) {
     Progress.Current = Def;
     if (!CrashIn.empty() && Def->getQualifiedNameAsString() == CrashIn)
       crashForTesting();
@@ -707,6 +764,151 @@ const FunctionDecl *Graph::makeNode(const char *Name) {
   return FunctionDecl::Create(Ctx, Ctx.getTranslationUnitDecl(), SourceLocation(),
                               SourceLocation(), DeclarationName(&Ctx.Idents.get(Name)),
                               Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr, SC_Static);
+}
+
+void Graph::resourceTargets(const FunctionDecl *Callee, Resource R, ResourceUse Use,
+                            SourceLocation Loc, std::vector<Call> &Into, bool Given) {
+  // A standard resource in front uses its upstream both ways.
+  if (R.Through)
+    Use = ResourceUse::Upstream;
+  switch (P.memoryResource(R.K)) {
+  case ResourceTargets::None:
+    return;
+  case ResourceTargets::Allocates:
+    Into.push_back({resourceSinkNode(Callee, {R, Use, Given}), Loc});
+    return;
+  case ResourceTargets::Given: {
+    // (Never nested: what a polymorphic_allocator is given is identified
+    // where it is given, and one copied from another adds nothing.)
+    const std::vector<Resource> &All = polymorphicResources();
+    if (All.empty() || Given) {
+      Resource Unknown = R;
+      Unknown.K = Resource::Unknown;
+      Into.push_back({resourceSinkNode(Callee, {Unknown, Use, Given}), Loc});
+      return;
+    }
+    for (Resource Each : All) {
+      if (!Each.Through)
+        Each.Through = R.Through;
+      resourceTargets(Callee, Each, Use, Loc, Into, /*Given=*/true);
+    }
+    return;
+  }
+  case ResourceTargets::Class:
+    break;
+  }
+  // The do_allocate and do_deallocate that run for the class: the class's
+  // own, as a call devirtualized when the object is known, else as a
+  // virtual call on it (the policy's row).
+  for (llvm::StringRef Name : {llvm::StringRef("do_allocate"), llvm::StringRef("do_deallocate")}) {
+    if ((Name == "do_allocate" && Use == ResourceUse::Deallocate) ||
+        (Name == "do_deallocate" && Use == ResourceUse::Allocate))
+      continue;
+    const CXXMethodDecl *M = R.Class ? overrider(R.Class, Name) : nullptr;
+    if (!M)
+      continue;
+    if (isStdMemoryResource(M->getParent())) {
+      // A class of the user's derived from a standard resource that leaves
+      // allocation to it: its upstream is not known here (or, left to
+      // memory_resource's pure method, its overrides are not either).
+      Resource Std = R;
+      Std.K = Resource::Unknown;
+      Std.Through = isMemoryResource(M->getParent()) && M->isPureVirtual() ? nullptr
+                                                                           : M->getParent();
+      Into.push_back({resourceSinkNode(Callee, {Std, ResourceUse::Upstream, Given}), Loc});
+      continue;
+    }
+    // (A pure method of an abstract class of the user's runs no code of
+    // its own: its overrides do.)
+    if (!M->isPureVirtual())
+      Into.push_back({canonical(M), Loc});
+    bool Devirtualized = R.Exact || M->hasAttr<FinalAttr>() || M->getParent()->hasAttr<FinalAttr>();
+    if (Devirtualized)
+      continue;
+    CallTargets T = P.virtualCall();
+    switch (T) {
+    case CallTargets::Unknown:
+      Into.push_back({nullptr, Loc, facts::UnresolvedVirtualCall});
+      break;
+    case CallTargets::Possible:
+      if (const FunctionDecl *D = overridersDispatcher(M))
+        Into.push_back({D, Loc});
+      // And what other units' overrides do (the link check's).
+      if (const FunctionDecl *Elsewhere = virtualElsewhere(M))
+        Into.push_back({Elsewhere, Loc});
+      break;
+    case CallTargets::None:
+      break;
+    }
+  }
+}
+
+const CXXMethodDecl *Graph::overrider(const CXXRecordDecl *RD, llvm::StringRef Name,
+                                      unsigned Depth) {
+  if (!RD || Depth > 16 || !(RD = RD->getDefinition()))
+    return nullptr;
+  for (const NamedDecl *D : RD->lookup(&Ctx.Idents.get(Name)))
+    if (const auto *M = dyn_cast<CXXMethodDecl>(D->getUnderlyingDecl()); M && M->isVirtual())
+      return M;
+  for (const CXXBaseSpecifier &B : RD->bases())
+    if (const CXXMethodDecl *M = overrider(B.getType()->getAsCXXRecordDecl(), Name, Depth + 1))
+      return M;
+  return nullptr;
+}
+
+const FunctionDecl *Graph::resourceSinkNode(const FunctionDecl *Callee, const ResourceSink &S) {
+  auto Key = std::make_tuple(static_cast<const void *>(Callee), static_cast<unsigned>(S.R.K),
+                             static_cast<const void *>(S.R.Through),
+                             S.R.Loc.getRawEncoding(),
+                             static_cast<unsigned>(S.Use) * 2 + (S.Given ? 1 : 0));
+  auto [It, New] = ResourceSinkNodes.try_emplace(Key, nullptr);
+  if (!New)
+    return It->second;
+  // Named as the function the code calls, where the code names the
+  // resource: the chain's last note says why it allocates.
+  std::string Name;
+  llvm::raw_string_ostream OS(Name);
+  Callee->getNameForDiagnostic(OS, Ctx.getPrintingPolicy(), /*Qualified=*/true);
+  OS.flush();
+  const FunctionDecl *Node = FunctionDecl::Create(
+      Ctx, Ctx.getTranslationUnitDecl(), S.R.Loc, S.R.Loc,
+      DeclarationName(&Ctx.Idents.get(Name)), Ctx.getFunctionType(Ctx.VoidTy, {}, {}), nullptr,
+      SC_Static);
+  Kinds[Node] = {Sink::MemoryResource};
+  ResourceSinks[Node] = S;
+  return It->second = Node;
+}
+
+const std::vector<Resource> &Graph::polymorphicResources() {
+  if (PolymorphicGiven)
+    return *PolymorphicGiven;
+  // Once per unit: every construction of a polymorphic_allocator that gives
+  // it a resource, in the unit's code and the instantiations it uses (a
+  // pmr container's default allocator is made in the container's code).
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const ASTContext &Ctx;
+    std::vector<Resource> &Out;
+    Finder(const ASTContext &Ctx, std::vector<Resource> &Out) : Ctx(Ctx), Out(Out) {}
+    bool shouldVisitTemplateInstantiations() const { return true; }
+    bool shouldVisitImplicitCode() const { return true; }
+    bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+      Resource R;
+      if (E->isTypeDependent() || E->isValueDependent() || !polymorphicAllocatorGiven(Ctx, E, R) ||
+          R.K == Resource::Polymorphic)
+        return true;
+      bool Known = llvm::any_of(Out, [&](const Resource &Old) {
+        return Old.K == R.K && Old.Class == R.Class && Old.Exact == R.Exact &&
+               Old.Through == R.Through;
+      });
+      if (!Known)
+        Out.push_back(R);
+      return true;
+    }
+  };
+  PolymorphicGiven.emplace();
+  Finder F(Ctx, *PolymorphicGiven);
+  F.TraverseDecl(Ctx.getTranslationUnitDecl());
+  return *PolymorphicGiven;
 }
 
 QualType Graph::callType(QualType FnTy) const {

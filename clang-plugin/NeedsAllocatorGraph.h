@@ -64,6 +64,15 @@ struct IndirectCallee {
   const clang::CXXMethodDecl *Virtual = nullptr;
 };
 
+/// A node that stands for a call that allocates from or frees to a
+/// std::pmr memory resource the model says allocates (its kind is
+/// Sink::MemoryResource): which resource, and how the call uses it.
+struct ResourceSink {
+  Resource R;
+  ResourceUse Use = ResourceUse::Allocate;
+  bool Given = false; // the resource a std::pmr::polymorphic_allocator is given
+};
+
 /// What a call of Callee passes as its function-pointer parameter Param: the
 /// function Passed, or (null) something else, or Callee's address is taken
 /// so that its calls are not seen.
@@ -105,6 +114,24 @@ public:
     auto It = ElsewhereOf.find(FD);
     return It == ElsewhereOf.end() ? nullptr : &It->second;
   }
+
+  /// A call at \p Loc of \p Callee, a member of a standard memory resource
+  /// class that asks \p Use of the resource \p R: appends what it reaches
+  /// to \p Into, as the policy says (NeedsAllocatorPolicy.h,
+  /// ResourceTargets). \p Given: \p R is what a polymorphic_allocator is
+  /// given.
+  void resourceTargets(const clang::FunctionDecl *Callee, Resource R, ResourceUse Use,
+                       clang::SourceLocation Loc, std::vector<Call> &Into, bool Given = false);
+  /// The resource a Sink::MemoryResource node stands for; null for any
+  /// other function.
+  const ResourceSink *resourceSink(const clang::FunctionDecl *FD) const {
+    auto It = ResourceSinks.find(FD);
+    return It == ResourceSinks.end() ? nullptr : &It->second;
+  }
+  /// The resources the unit gives its std::pmr::polymorphic_allocators
+  /// (the constructions in its code and its instantiations, found once):
+  /// what the resource member inside polymorphic_allocator's code can be.
+  const std::vector<Resource> &polymorphicResources();
 
   /// A node whose calls are the initializers and destructors of the
   /// variables with static storage the unit defines: code that runs without
@@ -178,6 +205,13 @@ private:
                   llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
   void addressTaken(const IndirectCallee &Callee,
                     llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out);
+  /// The node for a call of \p Callee that allocates from the resource of \p S.
+  const clang::FunctionDecl *resourceSinkNode(const clang::FunctionDecl *Callee,
+                                              const ResourceSink &S);
+  /// The method named \p Name that runs for an object of class \p RD: its
+  /// own, or the nearest base's (null if none).
+  const clang::CXXMethodDecl *overrider(const clang::CXXRecordDecl *RD, llvm::StringRef Name,
+                                        unsigned Depth = 0);
   /// The node for what other units' functions of \p Callee's type may do.
   const clang::FunctionDecl *elsewhereNode(const IndirectCallee &Callee);
   /// The node for what other units' overrides of \p MD may do, or null if
@@ -217,6 +251,11 @@ private:
   const clang::FunctionDecl *InitNode = nullptr;
   llvm::DenseMap<std::pair<const void *, unsigned>, const clang::FunctionDecl *> Elsewhere;
   llvm::DenseMap<const clang::FunctionDecl *, IndirectCallee> ElsewhereOf;
+  llvm::DenseMap<const clang::FunctionDecl *, ResourceSink> ResourceSinks;
+  llvm::DenseMap<std::tuple<const void *, unsigned, const void *, unsigned, unsigned>,
+                 const clang::FunctionDecl *>
+      ResourceSinkNodes;
+  std::optional<std::vector<Resource>> PolymorphicGiven;
 };
 
 } // namespace allocsel

@@ -104,6 +104,13 @@ bool Policy::isMarked(const FunctionDecl *FD) {
 FunctionKind Policy::classify(const FunctionDecl *FD) {
   if (Sink K = sink(FD); K != Sink::None)
     return {K};
+  // (libc++ defines its std::__throw_* helpers inline: they count as
+  // libstdc++'s, which have no body, do.)
+  if (isThrowHelper(FD)) {
+    FunctionKind K = bodyless(FD);
+    K.Opaque = true;
+    return K;
+  }
   if (definition(FD))
     return {}; // its calls are read
   return bodyless(FD);
@@ -149,6 +156,29 @@ CallTargets Policy::indirectCall(CallThrough Through) const {
     return CallTargets::None;
   }
   return CallTargets::None;
+}
+
+// | allocate/deallocate on a std::pmr memory resource (and a standard
+//   resource's members that use its upstream) | by the resource the call
+//   names (the model): null_memory_resource() nothing; an object of a class
+//   of the user's its do_allocate, as a virtual call on it; what the unit
+//   gives its polymorphic_allocators, each; anything else allocates
+//   (new_delete_resource(), the default resource, a resource whose type
+//   is not visible) | same |
+ResourceTargets Policy::memoryResource(Resource::Kind K) const {
+  switch (K) {
+  case Resource::Null:
+    return ResourceTargets::None;
+  case Resource::User:
+    return ResourceTargets::Class;
+  case Resource::Polymorphic:
+    return ResourceTargets::Given;
+  case Resource::NewDelete:
+  case Resource::Default:
+  case Resource::Unknown:
+    return ResourceTargets::Allocates;
+  }
+  return ResourceTargets::Allocates;
 }
 
 FunctionKind Policy::bodyless(const FunctionDecl *FD) const {

@@ -11,6 +11,7 @@
 #define ALLOCSEL_PLUGIN_NEEDSALLOCATORPOLICY_H
 
 #include "State.h"
+#include "StdModel.h"
 
 #include "llvm/ADT/DenseSet.h"
 
@@ -31,6 +32,8 @@ enum class Sink {
   Marked,             // [[allocsel::needs_allocator]]
   NeedsAllocatorUnit, // defined in a `#pragma allocsel needs_allocator` unit
   Library,            // the standard library model says so
+  MemoryResource,     // a std::pmr resource that allocates with operator new
+                      // (a node the graph makes for the call)
   UnknownLibrary,     // strict: a standard function the model does not know
   UnknownCall,        // strict: an indirect or unresolvable virtual call
 };
@@ -41,6 +44,10 @@ struct FunctionKind {
   /// A function of the user's without a body in the unit: another unit
   /// defines it, and the link check follows the call there.
   bool External = false;
+  /// A function whose body is not read even where the unit has one: the
+  /// model says what it is (libc++'s inline std::__throw_* helpers count as
+  /// libstdc++'s out-of-line ones).
+  bool Opaque = false;
 };
 
 /// What an indirect call calls through.
@@ -61,6 +68,17 @@ enum class CallTargets {
   Possible, // every function of the unit it can call (overrides, or the
             // address-taken functions of its type)
   Unknown,  // unknown code: counts as allocating
+};
+
+/// What a call that allocates from (or frees to) a std::pmr memory
+/// resource reaches, by what the model says the resource is.
+enum class ResourceTargets {
+  None,      // nothing: null_memory_resource()
+  Allocates, // the global allocator: new_delete_resource(), the default
+             // resource, a resource the model cannot see
+  Class,     // the do_allocate/do_deallocate of the resource's class (a
+             // class of the user's), as a virtual call on it
+  Given,     // what the unit gives its polymorphic allocators, each
 };
 
 /// The definition of \p FD the unit has (not a template's), or null.
@@ -92,6 +110,8 @@ public:
   CallTargets virtualCall() const;
   /// A call through a pointer, a reference or a block.
   CallTargets indirectCall(CallThrough Through) const;
+  /// A call that allocates from or frees to the memory resource \p K.
+  ResourceTargets memoryResource(Resource::Kind K) const;
 
 private:
   Sink sink(const clang::FunctionDecl *FD);

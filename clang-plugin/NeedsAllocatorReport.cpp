@@ -6,6 +6,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -29,7 +30,8 @@ bool isElided(const SourceManager &SM, const std::vector<Call> &Chain, size_t I)
 }
 
 void reportChain(DiagnosticsEngine &Diags, const ASTContext &Ctx, const UnitState &State,
-                 const Root &R, const Found &F, const VarDecl *Selection, bool FullChains,
+                 const Graph &G, const Root &R, const Found &F, const VarDecl *Selection,
+                 bool FullChains,
                  const std::vector<const FunctionDecl *> &Also) {
   const FunctionDecl *Last = F.SinkChain.empty() ? R.FD : F.SinkChain.back().Callee;
   const FunctionDecl *Def = definition(R.FD) ? definition(R.FD) : R.FD;
@@ -92,6 +94,19 @@ void reportChain(DiagnosticsEngine &Diags, const ASTContext &Ctx, const UnitStat
     break;
   case Sink::UnknownLibrary:
     report(Diags, Last->getLocation(), Diag::CycleStrictLibrary) << Last;
+    break;
+  case Sink::MemoryResource:
+    if (const ResourceSink *S = G.resourceSink(Last)) {
+      unsigned Use = S->Use == ResourceUse::Allocate ? 0 : S->Use == ResourceUse::Deallocate ? 1 : 2;
+      unsigned Kind = S->R.K == Resource::NewDelete ? 0 : S->R.K == Resource::Default ? 1 : 2;
+      DiagnosticBuilder Note = report(Diags, Last->getLocation(), Diag::CycleMemoryResource);
+      Note << Last << Use << Kind << (S->R.Through != nullptr);
+      if (S->R.Through)
+        Note << S->R.Through;
+      else
+        Note << "";
+      Note << S->Given;
+    }
     break;
   case Sink::Route:
     report(Diags, Last->getLocation(), Diag::CycleRoute) << Last;

@@ -42,9 +42,10 @@ bool isElided(const clang::SourceManager &SM, const std::vector<Call> &Chain, si
 /// shows its first and last calls and how many it left out, unless
 /// \p FullChains. \p Selection is the unit's selection, for an Alloc
 /// member. \p Also: other roots whose chains run through this one, named
-/// in it instead of reported on their own.
+/// in it instead of reported on their own. \p G made the chain (it knows
+/// what its own nodes stand for).
 void reportChain(clang::DiagnosticsEngine &Diags, const clang::ASTContext &Ctx,
-                 const UnitState &State, const Root &R, const Found &F,
+                 const UnitState &State, const Graph &G, const Root &R, const Found &F,
                  const clang::VarDecl *Selection, bool FullChains,
                  const std::vector<const clang::FunctionDecl *> &Also);
 

@@ -3,12 +3,14 @@
 // allocsel.so registers two things with clang:
 //  - the attribute [[global_allocator]] (also [[allocsel::global_allocator]]
 //    and __attribute__((global_allocator))), whose handler only records the
-//    marked variable in the unit's state;
+//    marked variable in the unit's state, and rejects the attribute's name
+//    in any other namespace (AttrSpellings.h);
 //  - the action "allocsel", run before the main action, whose AST consumer
 //    checks each marked variable once its declaration is complete.
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttrSpellings.h"
 #include "AttrUtil.h"
 #include "CrashGuard.h"
 #include "Diagnostics.h"
@@ -73,11 +75,15 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
         {ParsedAttr::AS_C23, "global_allocator"},
         {ParsedAttr::AS_C23, "allocsel::global_allocator"},
     };
-    Spellings = S;
+    // These, and the attribute's name in every other namespace, which the
+    // handlers reject (allocsel-unknown-spelling).
+    adoptSpellings(*this, AllocselAttr::GlobalAllocator, S);
   }
 
   bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr,
                             const Decl *D) const override {
+    if (rejectUnknownSpelling(S, Attr, AllocselAttr::GlobalAllocator))
+      return false;
     if (isa<VarDecl>(D) && !isa<ParmVarDecl>(D))
       return true;
     NotStaticKind Kind = NS_Other;
@@ -95,12 +101,18 @@ struct GlobalAllocatorAttrInfo : public ParsedAttrInfo {
 
   bool diagAppertainsToStmt(Sema &S, const ParsedAttr &Attr,
                             const Stmt *) const override {
+    if (rejectUnknownSpelling(S, Attr, AllocselAttr::GlobalAllocator))
+      return false;
     report(S.getDiagnostics(), Attr.getLoc(), Diag::NotStatic) << NS_Statement;
     return false;
   }
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D,
                                    const ParsedAttr &Attr) const override {
+    // (Clang asks diagAppertainsToDecl first; this is for a path that
+    // would not.)
+    if (rejectUnknownSpelling(S, Attr, AllocselAttr::GlobalAllocator))
+      return AttributeNotApplied;
     if (hasArguments(S, Attr)) {
       report(S.getDiagnostics(), Attr.getLoc(), Diag::Args);
       return AttributeNotApplied;
@@ -292,6 +304,9 @@ class AllocSelAction : public PluginASTAction {
 protected:
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
+    // Before the unit is lexed: the attributes' names in other namespaces.
+    if (CI.hasPreprocessor())
+      watchSpellings(CI.getPreprocessor());
     const auto &Inputs = CI.getFrontendOpts().Inputs;
     bool Preprocessed = !Inputs.empty() && Inputs.front().getKind().isPreprocessed();
     return std::make_unique<AllocSelConsumer>(Opts, Preprocessed);
