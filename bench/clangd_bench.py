@@ -3,16 +3,18 @@
 
     python3 bench/clangd_bench.py [--build build] [--edits 20] [--requests 40]
 
-1. Edit to diagnostics: a generated 2,000-line file that includes <vector>,
-   <string>, <map> and <memory> and selects an allocator lacking 'dealloc'
-   is open in allocsel-clangd. Each edit (didChange) inserts a comment line
-   at the top, which moves allocsel's diagnostic one line down, so the first
-   publish showing it on its new line is the merged publish for that edit.
-   Measured per edit: edit -> clangd's diagnostics for the new version (the
-   publish carrying that version), edit -> the merged publish with allocsel's
-   diagnostic. Edits are sequential: the next one is sent once both arrived
-   and the server has been quiet for a moment. The same edits are then made
-   in clangd alone (clangd-19 directly) for its time without the proxy.
+1. Open and edit to diagnostics: a generated 2,000-line file that includes
+   <vector>, <string>, <map> and <memory> and selects an allocator lacking
+   'dealloc' (and, with --file, a real project's unit in place) is opened,
+   then edited (a comment line inserted in its body, after the preamble).
+   Measured for the open and each edit: to clangd's diagnostics of that
+   version (the publish carrying it, as it arrives), and to allocsel's
+   verdict on it (the time allocsel-clangd's log gives for its publish of
+   that version with allocsel's fresh diagnostics: diagnostics moved with
+   an edit are not a verdict). Edits are sequential: the next one once both
+   arrived and the server has been quiet for a second. The same in clangd
+   alone (clangd-19 directly). Ratios: allocsel's / clangd's, the goal is
+   1.2 or less; --parallel and --no-preambles add those modes.
 
 2. The proxy's own cost: hover and completion requests at the same
    positions, alternately through allocsel-clangd and to clangd directly
@@ -22,8 +24,11 @@
 """
 
 import argparse
+import json
 import os
 import platform
+import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -80,51 +85,53 @@ def generate(path, lines=2000):
     return text
 
 
-def allocsel_line(c, name):
-    for d in c.diagnostics(name):
-        if d.get("source") == "allocsel":
-            return d["range"]["start"]["line"]
-    return None
+def verdict_time(log, path, v, timeout=300):
+    """When allocsel-clangd published its own verdict on version v of path
+    (its log's time stamp: the merged publish with allocsel's fresh
+    diagnostics, or with none)."""
+    rx = re.compile(r"^(\S+) published %d %s$" % (v, re.escape(path)), re.M)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(log) as f:
+            m = rx.search(f.read())
+        if m:
+            return float(m.group(1))
+        time.sleep(0.01)
+    raise TimeoutError("no verdict on version %d" % v)
 
 
-def edit_latencies(cmd, root, name, edits, with_allocsel, log):
-    c = Client(cmd, root, log=log)
-    c.open(name)
+def latencies(cmd, root, name, edits, log, edit_line, args=()):
+    """Open, then `edits` edits (a comment line inserted at `edit_line`, in
+    the body: the preamble stays): per event (to clangd's diagnostics of
+    that version, to allocsel's verdict on it), in seconds from the
+    didOpen or didChange; allocsel's None without a log (plain clangd)."""
+    c = Client(list(cmd) + list(args), root, log=log)
     uri = c.uri(name)
-    base = None
-    if with_allocsel:
-        c.settle(name, 1, quiet=1.0, timeout=300)
-        base = allocsel_line(c, name)
-        assert base is not None, "no allocsel diagnostic"
-    else:
-        c.wait(lambda: c.diag_versions.get(uri) == 1, 300, "clangd's first diagnostics")
-        c.wait_quiet(1.0)
-    text = c.texts[name]
-    to_clangd, to_allocsel = [], []
-    for k in range(1, edits + 1):
-        text = "// edit %d\n" % k + text
-        t0 = time.monotonic()
-        v = c.change(name, edits=[({"start": {"line": 0, "character": 0},
-                                    "end": {"line": 0, "character": 0}}, "// edit %d\n" % k)])
+    path = c.path(name)
+    out = []
+    for k in range(0, edits + 1):
+        t0 = time.time()
+        if k == 0:
+            c.open(name)
+            v = 1
+        else:
+            v = c.change(name, edits=[({"start": {"line": edit_line, "character": 0},
+                                        "end": {"line": edit_line, "character": 0}},
+                                       "// edit %d\n" % k)])
         seen = {}
 
         def done():
-            now = time.monotonic()
             if "clangd" not in seen and c.diag_versions.get(uri) == v:
-                seen["clangd"] = now
-            if with_allocsel and "allocsel" not in seen and allocsel_line(c, name) == base + k:
-                seen["allocsel"] = now
-            return "clangd" in seen and (not with_allocsel or "allocsel" in seen)
+                seen["clangd"] = time.time()
+            return "clangd" in seen
 
-        # Checked at every message: times are those of the message's arrival
-        # (within the reader's wake-up).
-        c.wait(done, 300, "diagnostics of edit %d" % k)
-        to_clangd.append(seen["clangd"] - t0)
-        if with_allocsel:
-            to_allocsel.append(seen["allocsel"] - t0)
-        c.wait_quiet(0.5)
+        # Checked at every message: the time is the message's arrival.
+        c.wait(done, 300, "clangd's diagnostics of version %d" % v)
+        allocsel = verdict_time(log, path, v) - t0 if log else None
+        out.append((seen["clangd"] - t0, allocsel))
+        c.wait_quiet(1.0)
     c.finish()
-    return to_clangd, to_allocsel
+    return out[0], out[1:]
 
 
 def open_and_wait(cmd, root, name, log=None):
@@ -238,7 +245,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--skip-edits", action="store_true")
     ap.add_argument("--parallel", action="store_true",
-                    help="also measure edits with ALLOCSEL_CLANGD_AFTER_CLANGD=0")
+                    help="also measure with ALLOCSEL_CLANGD_AFTER_CLANGD=0")
+    ap.add_argument("--no-preambles", action="store_true",
+                    help="also measure with ALLOCSEL_CLANGD_PREAMBLES=0")
+    ap.add_argument("--file", help="also a real project's unit (measured in place)")
+    ap.add_argument("--flags", default="", help="with --file: its compile flags")
     ap.add_argument("--skip-requests", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -253,30 +264,49 @@ def main():
                                                      os.cpu_count(), text.count("\n")))
 
     if not args.skip_edits:
-        c_proxy, a_proxy = edit_latencies(proxy, root, name, args.edits, True,
-                                          os.path.join(root, "edits.log"))
-        c_direct, _ = edit_latencies(direct, root, name, args.edits, False, None)
+        units = [(root, name, [], 200)]
+        if args.file:
+            # A real project's unit, in place, with its flags: a compile
+            # database in a directory of the benchmark's.
+            f = os.path.abspath(args.file)
+            cdb = os.path.join(root, "real")
+            os.makedirs(cdb, exist_ok=True)
+            with open(os.path.join(cdb, "compile_commands.json"), "w") as out:
+                json.dump([{"directory": os.path.dirname(f), "file": f, "arguments":
+                            ["clang++", "-std=c++20"] + shlex.split(args.flags) + ["-c", f]}], out)
+            body = next(i for i, l in enumerate(open(f).read().split("\n"))
+                        if l.strip() and not l.lstrip().startswith(("#", "//")))
+            units.append((os.path.dirname(f), os.path.basename(f),
+                          ["--compile-commands-dir=" + cdb], body + 1))
+        modes = [("default", {})]
         if args.parallel:
-            os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"] = "0"
-            c_after, a_after = edit_latencies(proxy, root, name, args.edits, True,
-                                              os.path.join(root, "edits-parallel.log"))
-            del os.environ["ALLOCSEL_CLANGD_AFTER_CLANGD"]
-        ratios = [a / c for a, c in zip(a_proxy, c_proxy)]
-        print("\nedit -> diagnostics, median of %d edits:" % args.edits)
-        print("  clangd alone:                          %s" % ms(statistics.median(c_direct)))
-        print("  clangd's, through allocsel-clangd:     %s" % ms(statistics.median(c_proxy)))
-        print("  merged publish with allocsel's:        %s (min %s, max %s)" % (
-            ms(statistics.median(a_proxy)), ms(min(a_proxy)), ms(max(a_proxy))))
-        print("  ratio allocsel / clangd (same edit):   %.2f (median of per-edit ratios)"
-              % statistics.median(ratios))
-        print("  ratio allocsel / clangd alone:         %.2f (ratio of medians)"
-              % (statistics.median(a_proxy) / statistics.median(c_direct)))
-        if args.parallel:
-            print("  with ALLOCSEL_CLANGD_AFTER_CLANGD=0 (allocsel's run at the same time as clangd's):")
-            print("    clangd's, through allocsel-clangd:   %s" % ms(statistics.median(c_after)))
-            print("    merged publish with allocsel's:      %s" % ms(statistics.median(a_after)))
-            print("    ratio allocsel / clangd (same edit): %.2f"
-                  % statistics.median([a / c for a, c in zip(a_after, c_after)]))
+            modes.append(("ALLOCSEL_CLANGD_AFTER_CLANGD=0", {"ALLOCSEL_CLANGD_AFTER_CLANGD": "0"}))
+        if args.no_preambles:
+            modes.append(("ALLOCSEL_CLANGD_PREAMBLES=0", {"ALLOCSEL_CLANGD_PREAMBLES": "0"}))
+        for where, unit, extra, line in units:
+            print("\n%s: open, then %d edits (a line inserted at line %d), medians:"
+                  % (os.path.join(where, unit), args.edits, line + 1))
+            (d_open, _), d_edits = latencies(direct, where, unit, args.edits, None, line, extra)
+            print("  clangd alone:            open %s, edit %s" % (
+                ms(d_open), ms(statistics.median(c for c, _ in d_edits))))
+            for label, env in modes:
+                saved = dict(os.environ)
+                os.environ.update(env)
+                try:
+                    log = os.path.join(root, "edits.log")
+                    (c_open, a_open), p_edits = latencies(proxy, where, unit, args.edits, log,
+                                                          line, extra)
+                finally:
+                    os.environ.clear()
+                    os.environ.update(saved)
+                c_edit = statistics.median(c for c, _ in p_edits)
+                a_edit = statistics.median(a for _, a in p_edits)
+                print("  allocsel-clangd, %s:" % label)
+                print("    open: clangd's %s, allocsel's %s: ratio %.2f (%.2f to clangd alone)" % (
+                    ms(c_open), ms(a_open), a_open / c_open, a_open / d_open))
+                print("    edit: clangd's %s, allocsel's %s: ratio %.2f (median of per-edit "
+                      "ratios %.2f)" % (ms(c_edit), ms(a_edit), a_edit / c_edit,
+                                        statistics.median(a / c for c, a in p_edits)))
 
     if args.skip_requests:
         return
