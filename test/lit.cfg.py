@@ -21,6 +21,7 @@
 #                       clangd and clang: the version under test)
 #   %lsp_python         %python with the scripted LSP client
 #                       (editor/Inputs/lspclient.py) importable
+#   %corpus_sample      units in the corpus sample (fewer for the other Clang)
 import os
 
 import lit.formats
@@ -43,6 +44,16 @@ else:
     config.name = f"allocsel-clang-{clang_major}"
     config.test_exec_root = os.path.join(config.allocsel_obj_root, f"test-clang-{clang_major}")
 config.available_features.add(f"clang-{clang_major}")
+# Tests of code whose behaviour does not depend on the Clang version (the
+# editor proxy's message handling, signals and framing; the link tool's work
+# at size) run once, in the default Clang's suite: `REQUIRES: default-clang`.
+# The other version's suite keeps every test that compiles, links, checks or
+# runs code with its plugin, and a smaller deterministic corpus sample
+# (%corpus_sample units; scripts/corpus runs the whole corpus).
+if clang_major == config.allocsel_default_clang:
+    config.available_features.add("default-clang")
+config.substitutions.append(
+    ("%corpus_sample", "150" if clang_major == config.allocsel_default_clang else "60"))
 # The versions this build has plugins for, whichever is under test.
 for major in config.allocsel_clang_dirs:
     config.available_features.add(f"plugin-for-clang-{major}")
