@@ -177,8 +177,8 @@ if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
 
 # The editor tests run the real clangd of the version under test (clangd-19,
 # or clangd-22 with --param clang=22, when allocsel-clangd then also runs
-# that clang for every file), and a real editor when Neovim is installed
-# (scripts/setup --tests installs it).
+# that clang for every file), and real editors when they are installed
+# (scripts/setup --tests installs them): Neovim, and Emacs with eglot.
 clangd = shutil.which(f"clangd-{clang_major}") or os.path.join(clang_dir, "clangd")
 if os.path.exists(clangd):
     config.available_features.add("clangd")
@@ -191,3 +191,12 @@ if clang_major != config.allocsel_default_clang:
     config.environment["ALLOCSEL_CLANG"] = clang
 if shutil.which("nvim"):
     config.available_features.add("nvim")
+# Emacs with eglot (built in from Emacs 29, elpa-eglot in Debian 12).
+if shutil.which("emacs"):
+    try:
+        if subprocess.run(["emacs", "--batch", "--eval", "(require 'eglot)"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=60).returncode == 0:
+            config.available_features.add("emacs")
+    except subprocess.TimeoutExpired:
+        pass
