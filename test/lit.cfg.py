@@ -81,6 +81,9 @@ config.environment["PATH"] = os.pathsep.join(
     path + [config.environment.get("PATH", os.environ["PATH"])])
 # Diagnostics are matched as text: no colours, no terminal width.
 config.environment["TERM"] = "dumb"
+# What tools keep in the user's cache (allocsel-clangd's clangd config and
+# preambles, ccache's objects) stays in the build tree.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "xdg-cache")
 
 clangxx = os.path.join(clang_dir, "clang++")
 clang = os.path.join(clang_dir, "clang")
