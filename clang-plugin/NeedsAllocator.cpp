@@ -127,9 +127,6 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   SummaryWriter Summary(Ctx, G, Rec);
 
   std::vector<Root> Roots = collectRoots(S, State, Selection);
-  // The functions other units can call: what they allocate or call out of
-  // the unit is all another unit's allocator needs to know.
-  std::vector<const FunctionDecl *> Exports = exportedFunctions(Ctx);
 
   // allocsel's runtime defines the replaceable operators for every program:
   // an allocator unit or a selecting unit that defines them too would fail
@@ -142,6 +139,42 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
           << FD << (Selection != nullptr);
       Ok = false;
     }
+
+  // Without a record to write, the roots' chains are all there is to do.
+  if (Opts.NoRecord) {
+    // (The search from a root reads what explore() found on the way: the
+    // blocks and the functions whose address is taken there.)
+    std::vector<const FunctionDecl *> Explore, Callbacks;
+    llvm::DenseSet<const FunctionDecl *> IsRoot;
+    for (const Root &R : Roots)
+      if (IsRoot.insert(R.FD).second)
+        Explore.push_back(R.FD);
+    Searcher.explore(
+        Explore,
+        [&](const FunctionDecl *FD) {
+          Sink K = G.kind(FD).K;
+          return !IsRoot.contains(FD) && definition(FD) &&
+                 (K == Sink::None || K == Sink::NeedsAllocatorUnit);
+        },
+        Callbacks);
+    for (const Root &R : Roots) {
+      Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
+      if (F.SinkKind != Sink::None && definition(R.FD)) {
+        reportChain(Diags, Ctx, State, G, R, F, Selection, Opts.FullChains, {});
+        Ok = false;
+      }
+    }
+    if (Opts.Stats)
+      llvm::errs() << "allocsel: needs_allocator analysis: " << Searcher.Counters.Functions
+                   << " functions read, " << Searcher.Counters.Calls << " calls, "
+                   << Searcher.Counters.SearchSteps << " search steps, " << Roots.size()
+                   << " roots, no summary (no object is written)\n";
+    return Ok;
+  }
+
+  // The functions other units can call: what they allocate or call out of
+  // the unit is all another unit's allocator needs to know.
+  std::vector<const FunctionDecl *> Exports = exportedFunctions(Ctx);
 
   // Every function that gets a summary of its own (if it has anything to
   // say): the roots, and the exported functions but the ones every unit

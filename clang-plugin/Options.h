@@ -19,6 +19,11 @@ struct Options {
   bool FullChains = false;
   /// Print how much work the analysis did (to stderr).
   bool Stats = false;
+  /// needs_allocator: build the summary even where no object is written.
+  bool Summary = false;
+  /// Not an option: the compile writes no object, so no record (set per
+  /// unit from the frontend action, unless Summary).
+  bool NoRecord = false;
   /// Set when compiling allocsel's default routes: the allocator they use.
   std::string DefaultRoutes;
   /// Test only: the analysis fails (a real crash) when it reads the body of

@@ -309,7 +309,14 @@ protected:
       watchSpellings(CI.getPreprocessor());
     const auto &Inputs = CI.getFrontendOpts().Inputs;
     bool Preprocessed = !Inputs.empty() && Inputs.front().getKind().isPreprocessed();
-    return std::make_unique<AllocSelConsumer>(Opts, Preprocessed);
+    // A compile that writes no object (the editor's -fsyntax-only, a PCH)
+    // has no record to write: the call-graph summary is not built (it walks
+    // every declaration, which from a PCH means reading each one in).
+    Options UnitOpts = Opts;
+    frontend::ActionKind Action = CI.getFrontendOpts().ProgramAction;
+    UnitOpts.NoRecord = !Opts.Summary && (Action == frontend::ParseSyntaxOnly ||
+                                          Action == frontend::GeneratePCH);
+    return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed);
   }
 
   bool ParseArgs(const CompilerInstance &CI,
