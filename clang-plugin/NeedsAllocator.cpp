@@ -140,35 +140,49 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
       Ok = false;
     }
 
+  // What explore() hands back as a callback to summarize: a function with
+  // a body here, not summarized already, that neither allocates nor is
+  // marked.
+  auto CallbackUnless = [&G](const llvm::DenseSet<const FunctionDecl *> &Summarized) {
+    return [&G, &Summarized](const FunctionDecl *FD) {
+      Sink K = G.kind(FD).K;
+      return !Summarized.contains(FD) && definition(FD) &&
+             (K == Sink::None || K == Sink::NeedsAllocatorUnit);
+    };
+  };
+  // A root's chain to the global allocator is reported here, when it stays
+  // in the unit; a long one shows its first and last calls (reportChain).
+  // Whole chains for the report, while clang still shows errors (past
+  // -ferror-limit it drops them, and an allocator unit has thousands).
+  auto SearchRoot = [&](const Root &R) {
+    Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
+    if (F.SinkKind != Sink::None && definition(R.FD)) {
+      reportChain(Diags, Ctx, State, G, R, F, Selection, Opts.FullChains, {});
+      Ok = false;
+    }
+    return F;
+  };
+  auto PrintStats = [&](llvm::StringRef Summaries) {
+    if (Opts.Stats)
+      llvm::errs() << "allocsel: needs_allocator analysis: " << Searcher.Counters.Functions
+                   << " functions read, " << Searcher.Counters.Calls << " calls, "
+                   << Searcher.Counters.SearchSteps << " search steps, " << Roots.size()
+                   << " roots, " << Summaries << "\n";
+  };
+
   // Without a record to write, the roots' chains are all there is to do.
+  // (The search from a root reads what explore() found on the way: the
+  // blocks and the functions whose address is taken there.)
   if (Opts.NoRecord) {
-    // (The search from a root reads what explore() found on the way: the
-    // blocks and the functions whose address is taken there.)
     std::vector<const FunctionDecl *> Explore, Callbacks;
     llvm::DenseSet<const FunctionDecl *> IsRoot;
     for (const Root &R : Roots)
       if (IsRoot.insert(R.FD).second)
         Explore.push_back(R.FD);
-    Searcher.explore(
-        Explore,
-        [&](const FunctionDecl *FD) {
-          Sink K = G.kind(FD).K;
-          return !IsRoot.contains(FD) && definition(FD) &&
-                 (K == Sink::None || K == Sink::NeedsAllocatorUnit);
-        },
-        Callbacks);
-    for (const Root &R : Roots) {
-      Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
-      if (F.SinkKind != Sink::None && definition(R.FD)) {
-        reportChain(Diags, Ctx, State, G, R, F, Selection, Opts.FullChains, {});
-        Ok = false;
-      }
-    }
-    if (Opts.Stats)
-      llvm::errs() << "allocsel: needs_allocator analysis: " << Searcher.Counters.Functions
-                   << " functions read, " << Searcher.Counters.Calls << " calls, "
-                   << Searcher.Counters.SearchSteps << " search steps, " << Roots.size()
-                   << " roots, no summary (no object is written)\n";
+    Searcher.explore(Explore, CallbackUnless(IsRoot), Callbacks);
+    for (const Root &R : Roots)
+      SearchRoot(R);
+    PrintStats("no summary (no object is written)");
     return Ok;
   }
 
@@ -209,14 +223,7 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
       Explore.push_back(Main->getCanonicalDecl());
   Explore.push_back(G.initializers());
   std::vector<const FunctionDecl *> Callbacks;
-  Searcher.explore(
-      Explore,
-      [&](const FunctionDecl *FD) {
-        Sink K = G.kind(FD).K;
-        return !Summarizable.contains(FD) && definition(FD) &&
-               (K == Sink::None || K == Sink::NeedsAllocatorUnit);
-      },
-      Callbacks);
+  Searcher.explore(Explore, CallbackUnless(Summarizable), Callbacks);
 
   // Exits stop at the other summarized functions: the link check goes on
   // from their summaries. So each function of the unit is searched through
@@ -225,18 +232,10 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   llvm::DenseMap<const FunctionDecl *, std::vector<Found::Exit>> ExitsOf;
   Searcher.exitsBackward(Starts, Callbacks, ExitsOf);
 
-  // A root's chain to the global allocator is reported here, when it stays
-  // in the unit; a long one shows its first and last calls (reportChain).
   llvm::DenseSet<const FunctionDecl *> Written; // summaries in the record
   for (const Root &R : Roots) {
-    // Whole chains for the report, while clang still shows errors (past
-    // -ferror-limit it drops them, and an allocator unit has thousands).
-    Found F = Searcher.search(R.FD, /*WholeChain=*/!Diags.hasFatalErrorOccurred());
+    Found F = SearchRoot(R);
     F.Exits = std::move(ExitsOf[R.FD]);
-    if (F.SinkKind != Sink::None && definition(R.FD)) {
-      reportChain(Diags, Ctx, State, G, R, F, Selection, Opts.FullChains, {});
-      Ok = false;
-    }
     Summary.summarize(R.FD, F, /*IsRoot=*/true);
     Written.insert(R.FD);
   }
@@ -291,12 +290,8 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
   }
   Summary.marks(State);
 
-  if (Opts.Stats)
-    llvm::errs() << "allocsel: needs_allocator analysis: " << Searcher.Counters.Functions
-                 << " functions read, " << Searcher.Counters.Calls << " calls, "
-                 << Searcher.Counters.SearchSteps << " search steps, " << Roots.size()
-                 << " roots, " << Exported.size() << " exported functions, "
-                 << Rec.Functions.size() << " summaries\n";
+  PrintStats(std::to_string(Exported.size()) + " exported functions, " +
+             std::to_string(Rec.Functions.size()) + " summaries");
   return Ok;
 }
 
