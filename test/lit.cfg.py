@@ -53,7 +53,7 @@ config.available_features.add(f"clang-{clang_major}")
 if clang_major == config.allocsel_default_clang:
     config.available_features.add("default-clang")
 config.substitutions.append(
-    ("%corpus_sample", "150" if clang_major == config.allocsel_default_clang else "60"))
+    ("%corpus_sample", "110" if clang_major == config.allocsel_default_clang else "60"))
 # The versions this build has plugins for, whichever is under test.
 for major in config.allocsel_clang_dirs:
     config.available_features.add(f"plugin-for-clang-{major}")
