@@ -188,7 +188,7 @@ bool checkNeedsAllocator(Sema &S, const UnitState &State, const VarDecl *Selecti
 
   // The functions other units can call: what they allocate or call out of
   // the unit is all another unit's allocator needs to know.
-  std::vector<const FunctionDecl *> Exports = exportedFunctions(Ctx);
+  std::vector<const FunctionDecl *> Exports = exportedFunctions(Ctx, Opts.ownDeclsOnly());
 
   // Every function that gets a summary of its own (if it has anything to
   // say): the roots, and the exported functions but the ones every unit

@@ -98,14 +98,15 @@ IndirectCallee indirectCallee(const Expr *Callee) {
 /// The variables with static storage the unit defines (namespace scope,
 /// static data members), in source order: their initializers and
 /// destructors run in the program as the unit's code.
-std::vector<const VarDecl *> staticStorageVariables(ASTContext &Ctx) {
+std::vector<const VarDecl *> staticStorageVariables(ASTContext &Ctx, bool OwnOnly) {
   std::vector<const VarDecl *> Out;
   const SourceManager &SM = Ctx.getSourceManager();
   std::vector<const DeclContext *> Work{Ctx.getTranslationUnitDecl()};
   while (!Work.empty()) {
     const DeclContext *DC = Work.back();
     Work.pop_back();
-    for (const Decl *D : DC->decls()) {
+    for (const Decl *D : isa<TranslationUnitDecl>(DC) ? topLevelDecls(Ctx, OwnOnly)
+                                                      : DC->decls()) {
       // (Each `namespace N {` block is a declaration of its own: the
       // headers' are never entered.)
       if (!SM.isInMainFile(SM.getExpansionLoc(D->getLocation())))
@@ -570,7 +571,7 @@ const std::vector<Call> &Graph::calls(const FunctionDecl *FD) {
     return It->second;
   std::vector<Call> Out; // (collecting may add a dispatcher's edges)
   if (FD == InitNode) {
-    for (const VarDecl *VD : staticStorageVariables(Ctx))
+    for (const VarDecl *VD : staticStorageVariables(Ctx, OwnDeclsOnly))
       CallCollector(*this, Out).collect(VD);
   } else if (const FunctionDecl *Def = definition(FD); Def && !kind(FD).Opaque) {
     Progress.Current = Def;

@@ -86,7 +86,8 @@ struct Binding {
 class Graph {
 public:
   Graph(clang::ASTContext &Ctx, Policy &P, const Options &Opts, AnalysisProgress &Progress)
-      : Ctx(Ctx), P(P), CrashIn(Opts.TestCrashIn), Progress(Progress) {}
+      : Ctx(Ctx), P(P), CrashIn(Opts.TestCrashIn), OwnDeclsOnly(Opts.ownDeclsOnly()),
+        Progress(Progress) {}
 
   /// How \p FD (canonical) counts before its body is read (the policy's
   /// answer; a dispatcher counts as nothing).
@@ -226,6 +227,7 @@ private:
   clang::ASTContext &Ctx;
   Policy &P;
   std::string CrashIn; // test only: fail when reading this function
+  bool OwnDeclsOnly; // Options::ownDeclsOnly
   AnalysisProgress &Progress;
 
   llvm::DenseMap<const clang::FunctionDecl *, FunctionKind> Kinds;

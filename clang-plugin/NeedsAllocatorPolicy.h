@@ -91,6 +91,23 @@ const clang::FunctionDecl *definition(const clang::FunctionDecl *FD);
 /// What a `#pragma allocsel` covers, and what the unit exports.
 bool definedByUnit(const clang::FunctionDecl *FD, const clang::SourceManager &SM);
 
+/// The unit's top-level declarations to walk for what it defines: all of
+/// them, or with \p OwnOnly (Options::ownDeclsOnly) only those this compile
+/// parsed, leaving a PCH's unread (an AST file's are not the main file's).
+inline clang::DeclContext::decl_range topLevelDecls(const clang::ASTContext &Ctx,
+                                                    bool OwnOnly) {
+  const clang::TranslationUnitDecl *TU = Ctx.getTranslationUnitDecl();
+  return OwnOnly ? TU->noload_decls() : TU->decls();
+}
+
+/// Walks the unit's top-level declarations (topLevelDecls) with a
+/// RecursiveASTVisitor.
+template <typename Visitor>
+void traverseTopLevel(Visitor &V, const clang::ASTContext &Ctx, bool OwnOnly) {
+  for (clang::Decl *D : topLevelDecls(Ctx, OwnOnly))
+    V.TraverseDecl(D);
+}
+
 /// Whether \p FD is allocsel's own routing code: `__allocsel_*`, or in
 /// `allocsel::detail` (<allocsel/detail/...>). The addresses it takes are
 /// called by allocsel's runtime only, never by an allocator.

@@ -26,7 +26,7 @@ using namespace clang;
 
 namespace allocsel {
 
-std::vector<const FunctionDecl *> exportedFunctions(ASTContext &Ctx) {
+std::vector<const FunctionDecl *> exportedFunctions(ASTContext &Ctx, bool OwnOnly) {
   struct ExportedFinder : RecursiveASTVisitor<ExportedFinder> {
     std::vector<const FunctionDecl *> Fns;
     bool CPlusPlus;
@@ -70,7 +70,7 @@ std::vector<const FunctionDecl *> exportedFunctions(ASTContext &Ctx) {
     }
   } E;
   E.CPlusPlus = Ctx.getLangOpts().CPlusPlus;
-  E.TraverseDecl(Ctx.getTranslationUnitDecl());
+  traverseTopLevel(E, Ctx, OwnOnly);
   return std::move(E.Fns);
 }
 

@@ -29,8 +29,9 @@ namespace allocsel {
 
 /// The functions the unit defines that other units can call (externally
 /// visible, not an inline function every caller has), in source order; the
-/// explicit instantiation definitions' members last.
-std::vector<const clang::FunctionDecl *> exportedFunctions(clang::ASTContext &Ctx);
+/// explicit instantiation definitions' members last. \p OwnOnly: see
+/// topLevelDecls.
+std::vector<const clang::FunctionDecl *> exportedFunctions(clang::ASTContext &Ctx, bool OwnOnly);
 
 /// Whether this unit holds the external definition of \p FD that other
 /// units call.

@@ -24,6 +24,12 @@ struct Options {
   /// Not an option: the compile writes no object, so no record (set per
   /// unit from the frontend action, unless Summary).
   bool NoRecord = false;
+  /// Where to write the unit's record as well (allocsel-clangd's runs).
+  std::string RecordTo;
+  /// The summary reads only the declarations this compile parsed (not those
+  /// a PCH or a preamble holds: reading them in would cost more than the
+  /// compile; the editor's PCH is of #include lines).
+  bool ownDeclsOnly() const { return !RecordTo.empty(); }
   /// Set when compiling allocsel's default routes: the allocator they use.
   std::string DefaultRoutes;
   /// Test only: the analysis fails (a real crash) when it reads the body of

@@ -32,6 +32,7 @@
 #include "clang/Sema/Sema.h"
 #include "clang/Sema/SemaConsumer.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace clang;
@@ -207,8 +208,11 @@ public:
           << (FD != nullptr) << FD;
       return;
     }
-    if (Clean)
-      writeFacts(Rec);
+    if (!Clean)
+      return;
+    writeFacts(Rec);
+    if (!Opts.RecordTo.empty())
+      writeRecordFile(Rec);
   }
 
 private:
@@ -285,6 +289,22 @@ private:
     Emitting = false;
   }
 
+  /// The record alone, to the file -fplugin-arg-allocsel-record-to names
+  /// (allocsel-clangd's memory file: the link check of unsaved buffers).
+  void writeRecordFile(const facts::UnitRecord &Rec) {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Opts.RecordTo, EC, llvm::sys::fs::OF_None);
+    if (!EC) {
+      OS << facts::encode(Rec);
+      OS.close();
+      EC = OS.error();
+      OS.clear_error();
+    }
+    if (EC)
+      report(S->getDiagnostics(), SourceLocation(), Diag::RecordNotWritten)
+          << Opts.RecordTo << EC.message();
+  }
+
   Options Opts;
   bool PreprocessedInput;
   UnitState State;
@@ -314,7 +334,7 @@ protected:
     // every declaration, which from a PCH means reading each one in).
     Options UnitOpts = Opts;
     frontend::ActionKind Action = CI.getFrontendOpts().ProgramAction;
-    UnitOpts.NoRecord = !Opts.Summary && (Action == frontend::ParseSyntaxOnly ||
+    UnitOpts.NoRecord = !Opts.Summary && Opts.RecordTo.empty() && (Action == frontend::ParseSyntaxOnly ||
                                           Action == frontend::GeneratePCH);
     return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed);
   }

@@ -81,6 +81,8 @@ const char *kindName(Artifact::Kind K) {
     return "executable";
   case Artifact::SharedLibrary:
     return "shared library";
+  case Artifact::Record:
+    return "unit record";
   }
   return "file";
 }

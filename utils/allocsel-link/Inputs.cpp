@@ -367,12 +367,21 @@ void readOpened(const InputFile &F, const Origin &Where, Inputs &In) {
   std::optional<std::string> Head = F.head(Why);
   if (!Head)
     return fail(In, Where, std::move(Why));
-  if (!isInputKind(identify_magic(*Head)))
+  bool Record = StringRef(*Head).starts_with(StringRef(facts::Magic, sizeof facts::Magic));
+  if (!Record && !isInputKind(identify_magic(*Head)))
     return fail(In, Where, Msg::UnknownKind);
   std::optional<Contents> C = F.contents(Why);
   if (!C)
     return fail(In, Where, std::move(Why));
-  readBuffer(MemoryBufferRef(C->bytes(), Where.File), Where, In);
+  if (!Record)
+    return readBuffer(MemoryBufferRef(C->bytes(), Where.File), Where, In);
+  // A unit's record alone, named on the command line (never an archive's
+  // member): the bytes a facts section holds.
+  Artifact A;
+  A.Where = Where;
+  A.K = Artifact::Record;
+  if (decodeInto(C->bytes(), A, In))
+    In.Artifacts.push_back(std::move(A));
 }
 
 /// One member of a thin archive: the file \p Name (relative to the

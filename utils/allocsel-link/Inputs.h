@@ -29,9 +29,11 @@ struct Origin {
   std::string str() const;
 };
 
-/// One object, bitcode module, executable or shared library.
+/// One object, bitcode module, executable or shared library; or a unit's
+/// record alone, as the plugin writes it with -fplugin-arg-allocsel-record-to
+/// (allocsel-clangd's unsaved buffers).
 struct Artifact {
-  enum Kind { Object, Bitcode, Executable, SharedLibrary };
+  enum Kind { Object, Bitcode, Executable, SharedLibrary, Record };
   Origin Where;
   Kind K = Object;
   std::vector<facts::UnitRecord> Records;

@@ -156,5 +156,23 @@ class ClangOutput(unittest.TestCase):
         self.assertEqual(d["notes"], [("/p/sel.h", 6, 43, "non-constexpr function 'f'")])
 
 
+class CompileCommands(unittest.TestCase):
+    def test_plugin_options_that_write_files_are_dropped(self):
+        dropped = []
+        args = acd.trusted_args(["-fplugin-arg-allocsel-strict",
+                                 "-fplugin-arg-allocsel-record-to=/home/u/.bashrc", "-O2"], dropped)
+        self.assertEqual(args, ["-fplugin-arg-allocsel-strict", "-O2"])
+        self.assertEqual(dropped, ["-fplugin-arg-allocsel-record-to=/home/u/.bashrc"])
+
+    def test_output_of_an_entry(self):
+        out = acd.CompileDB.output_of
+        self.assertEqual(out({"directory": "/p", "args": ["c++", "-c", "a.cpp", "-o", "o/a.o"]}),
+                         "/p/o/a.o")
+        self.assertEqual(out({"directory": "/p", "args": ["c++", "-c", "a.cpp", "-oa.o"]}), "/p/a.o")
+        self.assertEqual(out({"directory": "/p", "output": "/q/a.o", "args": ["c++", "a.cpp"]}),
+                         "/q/a.o")
+        self.assertIsNone(out({"directory": "/p", "args": ["c++", "-fsyntax-only", "a.cpp"]}))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)
