@@ -826,8 +826,8 @@ class Server:
 
     def run_allocsel(self, compile, path, text, version, preamble, bound, others=(),
                      extra=(), extra_fds=(), record=False, warm=False):
-        """(status, output, directory) of the allocsel run of `text` as the
-        file `path`, the other open documents' unsaved texts (`others`:
+        """(status, output, directory, record) of the allocsel run of `text`
+        as the file `path`, the other open documents' unsaved texts (`others`:
         (path, text)) in their files' places; with a `preamble`, the text's
         first `bound` lines are blanked and come from its PCH. `extra`:
         more arguments, `extra_fds` the descriptors they name. Through the
