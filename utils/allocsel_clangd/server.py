@@ -17,9 +17,9 @@ from .clangd import ClangdConfig, default_clangds
 from .compiledb import CompileDBs, fallback_entry
 from .compilers import (adjust_command, compile_base, preamble_command, query_driver_globs,
                         run_command)
-from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, CXX_EXTS, C_EXTS, DEBOUNCE, BIN_DIR,
-    LINK_TOOL, LIVE_LINK, MAX_RECORD, MAX_WORKERS, NICENESS,
-    OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION)
+from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, DEBOUNCE,
+                     IDLE_BEFORE_CHANGE, LINK_TOOL, LIVE_LINK, MAX_RECORD, MAX_WORKERS, NICENESS,
+                     OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
     includes_of, parse_clang_output)
 from .files import (MAX_OUTPUT, NotReadable, memory_file, read_lines, read_output, read_regular,
@@ -51,6 +51,7 @@ class Document:
         self.failed_version = None  # the version whose run crashed or hung
         self.preamble_key = None   # the preamble of the last run's text
         self.modified = False      # changed since opened or saved
+        self.last_change = 0.0     # time.monotonic() of the last didChange
 
     def move(self, edit):
         """What this document shows of older text, moved with an edit."""
@@ -397,13 +398,19 @@ class Server:
                     doc.move(edit)
                 doc.version = params["textDocument"].get("version")
                 doc.modified = True
+                # The first change after a pause runs at once (nothing to
+                # coalesce it with); the changes of a burst wait DEBOUNCE
+                # after the last.
+                now = time.monotonic()
+                delay = 0 if now - doc.last_change > IDLE_BEFORE_CHANGE else DEBOUNCE
+                doc.last_change = now
                 # The open files that include this one see its new text in
                 # their next run (the overlay): run them again too.
                 name = os.path.basename(doc.path or "")
                 includers = [d.uri for d in self.docs.values() if d is not doc and name and
                              self.analysable(d) and name in includes_of(d.text)]
             if self.analysable(doc):
-                self.schedule(doc.uri, DEBOUNCE)
+                self.schedule(doc.uri, delay)
             for uri in includers:
                 self.schedule(uri, DEBOUNCE)
         elif method == "textDocument/didSave":

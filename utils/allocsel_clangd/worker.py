@@ -102,7 +102,7 @@ class Worker:
         except ValueError:
             return 2, "allocsel-clangd-worker: an answer that is not JSON", b""
         state = answer.get("preamble", "")
-        log("worker", state or "whole parse")
+        log("worker", file, state or "whole parse")
         with self.lock:
             if state in ("built", "reused"):
                 self.warm.add(file)
