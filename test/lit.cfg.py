@@ -178,6 +178,11 @@ config.substitutions.append(("%other_clangs", " ".join(other_clangs)))
 if os.path.exists(os.path.join(config.allocsel_bin_dir, "allocsel-link-fuzz")):
     config.available_features.add("fuzzer")
 
+# allocsel-clangd's long-lived compiler for the Clang under test (built when
+# that Clang's libclang-cpp is found: the default Clang's only).
+if os.path.exists(os.path.join(config.allocsel_bin_dir, f"allocsel-clangd-worker-{clang_major}")):
+    config.available_features.add("clangd-worker")
+
 # The editor tests run the real clangd of the version under test (clangd-19,
 # or clangd-22 with --param clang=22, when allocsel-clangd then also runs
 # that clang for every file), and real editors when they are installed
