@@ -210,9 +210,11 @@ public:
     }
     if (!Clean)
       return;
-    writeFacts(Rec);
+    // Encoded once: the object's section and the record file hold the same.
+    std::string Bytes = facts::encode(Rec);
+    writeFacts(Bytes);
     if (!Opts.RecordTo.empty())
-      writeRecordFile(Rec);
+      writeRecordFile(Bytes);
   }
 
 private:
@@ -281,21 +283,21 @@ private:
     return Rec;
   }
 
-  /// Puts \p Rec into the object's facts section, as module-level asm
-  /// handed to code generation before it finishes.
-  void writeFacts(const facts::UnitRecord &Rec) {
+  /// Puts the encoded record \p Bytes into the object's facts section, as
+  /// module-level asm handed to code generation before it finishes.
+  void writeFacts(llvm::StringRef Bytes) {
     Emitting = true;
-    emitModuleAsm(*S, facts::toAssembly(facts::encode(Rec)));
+    emitModuleAsm(*S, facts::toAssembly(Bytes));
     Emitting = false;
   }
 
   /// The record alone, to the file -fplugin-arg-allocsel-record-to names
   /// (allocsel-clangd's memory file: the link check of unsaved buffers).
-  void writeRecordFile(const facts::UnitRecord &Rec) {
+  void writeRecordFile(llvm::StringRef Bytes) {
     std::error_code EC;
     llvm::raw_fd_ostream OS(Opts.RecordTo, EC, llvm::sys::fs::OF_None);
     if (!EC) {
-      OS << facts::encode(Rec);
+      OS << Bytes;
       OS.close();
       EC = OS.error();
       OS.clear_error();
@@ -334,8 +336,8 @@ protected:
     // every declaration, which from a PCH means reading each one in).
     Options UnitOpts = Opts;
     frontend::ActionKind Action = CI.getFrontendOpts().ProgramAction;
-    UnitOpts.NoRecord = !Opts.Summary && Opts.RecordTo.empty() && (Action == frontend::ParseSyntaxOnly ||
-                                          Action == frontend::GeneratePCH);
+    UnitOpts.NoRecord = !Opts.Summary && Opts.RecordTo.empty() &&
+                        (Action == frontend::ParseSyntaxOnly || Action == frontend::GeneratePCH);
     return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed);
   }
 

@@ -13,6 +13,7 @@ from .config import INCLUDE_DIR, PLUGIN, PREFIX
 from .files import NotReadable, read_regular
 from .logs import log
 
+
 def default_clangds():
     """The clangd names tried when none is given, in order: the default
     Clang's (the one allocsel.so is for), the other versions allocsel has a

@@ -11,6 +11,7 @@ from .config import CLANG, CLANGXX
 from .files import MAX_COMPILE_DB, MAX_RESPONSE_FILE, read_regular
 from .logs import notice
 
+
 # ---------------------------------------------------------------------------
 # Compile commands, found as clangd finds them.
 

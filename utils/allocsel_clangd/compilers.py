@@ -10,9 +10,10 @@ import shutil
 import subprocess
 
 from .config import (CLANG, CLANGXX, CLANG_DIRS, C_EXTS, FORCED_CLANG, FORCED_CLANGXX,
-    INCLUDE_DIR, PLUGIN, PREFIX)
+                     INCLUDE_DIR, PLUGIN, PREFIX)
 from .files import MAX_RESPONSE_FILE, NotReadable, read_regular
 from .logs import log, notice
+
 
 # ---------------------------------------------------------------------------
 # Trust: what a compile command may make this server run (docs/design.md,

@@ -8,6 +8,7 @@ import re
 from .config import DOCS
 from .positions import path_to_uri, uri_to_path
 
+
 DIAG_RE = re.compile(r"^(.+?):(\d+):(\d+): (fatal error|error|warning|note|remark): (.*)$")
 FIXIT_RE = re.compile(r'^fix-it:"((?:[^"\\]|\\.)*)":\{(\d+):(\d+)-(\d+):(\d+)\}:"((?:[^"\\]|\\.)*)"$')
 NAME_RE = re.compile(r" \[(allocsel-[a-z0-9-]+)\]$")

@@ -10,6 +10,7 @@ import time
 from .config import PUMP
 from .logs import log
 
+
 # ---------------------------------------------------------------------------
 # Files a repository names (a compile database, a response file, a #line
 # directive, a build output): read only if regular, never more than their

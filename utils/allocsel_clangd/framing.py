@@ -8,6 +8,7 @@ import threading
 
 from .logs import log
 
+
 # ---------------------------------------------------------------------------
 # LSP framing
 

@@ -14,6 +14,7 @@ from .config import INCLUDE_DIR
 from .files import NotReadable, read_regular
 from .logs import log
 
+
 # ---------------------------------------------------------------------------
 # Preambles (docs/design.md, "Preambles"). A file's run parses its headers
 # again after every edit, while clangd keeps them parsed: after an edit,

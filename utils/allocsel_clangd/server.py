@@ -21,18 +21,19 @@ from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, 
                      IDLE_BEFORE_CHANGE, LINK_TOOL, LIVE_LINK, MAX_RECORD, MAX_WORKERS, NICENESS,
                      OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
-    includes_of, parse_clang_output)
+                          includes_of, parse_clang_output)
 from .files import (MAX_OUTPUT, NotReadable, memory_file, read_lines, read_output, read_regular,
-    tied)
+                    tied)
 from .framing import (Channel, EDITOR_WATCHED, EDITOR_WATCHED_RE, MAX_HEADER, MAX_MESSAGE,
-    PumpedChannel, RESPONSE_ID_RE, Reader, encode_body, frame)
-from .logs import log, notices_lock, notices
-from .positions import (Edit, line_character, byte_col_to_lsp, moved_diagnostics, offset_of, path_to_uri,
-    split_lines, token_end, uri_to_path)
+                      PumpedChannel, RESPONSE_ID_RE, Reader, encode_body, frame)
+from .logs import log, notices, notices_lock
+from .positions import (Edit, byte_col_to_lsp, line_character, moved_diagnostics, offset_of,
+                        path_to_uri, split_lines, token_end, uri_to_path)
+from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
+                        preamble_files, remove_preamble_files)
 from .wholeprogram import Findings, check_inputs, editor_name, parse_findings
 from .worker import Workers
-from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
-    preamble_files, remove_preamble_files)
+
 
 class Document:
     def __init__(self, uri, text, version, language):

@@ -10,6 +10,7 @@ import re
 from .diagnostics import docs_href
 from .positions import path_to_uri
 
+
 # How a finding's message ends: what it was checked from.
 LINK_SUFFIX = " (from the last build)"
 LIVE_LINK_SUFFIX = " (from the open files and the last build)"

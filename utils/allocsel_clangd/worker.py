@@ -19,6 +19,7 @@ from .config import BIN_DIR, CLANG_DIRS, INCLUDE_DIR, NICENESS, WORKER
 from .files import tied
 from .logs import log
 
+
 PLUGIN_MAJOR_RE = re.compile(r"^-fplugin=.*allocsel-([0-9]+)\.so$")
 MAX_ANSWER = 64 << 20
 
@@ -79,7 +80,7 @@ class Worker:
                 self.proc.stdin.write(request)
                 self.proc.stdin.flush()
             except OSError:
-                return self._ended(None)
+                return self._ended()
             deadline = time.monotonic() + timeout
             fd = self.proc.stdout.fileno()
             while b"\n" not in self.buf:
@@ -93,7 +94,7 @@ class Worker:
                     continue
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
-                    return self._ended(None)
+                    return self._ended()
                 self.buf += chunk
             line, _, self.buf = self.buf.partition(b"\n")
         try:
@@ -110,7 +111,7 @@ class Worker:
                 self.warm.discard(file)
         return int(answer.get("status", 2)), answer.get("output", ""), data
 
-    def _ended(self, _):
+    def _ended(self):
         """A worker that ended mid-request (a crash): its status."""
         status = self.stop()
         log("worker ended", status)
@@ -124,25 +125,33 @@ class Workers:
     def __init__(self):
         self.lock = threading.Lock()
         self.by_major = {}
+        self.chosen = {}  # (compiler, -fplugin= argument) -> the worker or None
 
     def for_command(self, argv):
         """The worker that runs the plugin `argv` loads, or None."""
-        if not WORKER:
+        if not WORKER or not argv:
             return None
-        plugin = next((PLUGIN_MAJOR_RE.match(a) for a in argv if PLUGIN_MAJOR_RE.match(a)), None)
+        plugin = next(filter(None, map(PLUGIN_MAJOR_RE.match, argv)), None)
         if plugin is None:
             return None
+        # Decided once per compiler and plugin (each run asks).
+        key = (argv[0], plugin.group(0))
+        with self.lock:
+            if key in self.chosen:
+                return self.chosen[key]
         major = plugin.group(1)
         # The command's compiler is that Clang's own (not a test's stand-in):
         # the worker is that compiler, as a library.
         clang_dir = CLANG_DIRS.get(major)
-        if (not clang_dir or not argv or os.path.dirname(os.path.realpath(argv[0])) !=
-                os.path.realpath(clang_dir) or not os.access(worker_path(major), os.X_OK)):
-            return None
+        usable = (clang_dir and os.path.dirname(os.path.realpath(argv[0])) ==
+                  os.path.realpath(clang_dir) and os.access(worker_path(major), os.X_OK))
         with self.lock:
-            w = self.by_major.get(major)
-            if w is None:
-                w = self.by_major[major] = Worker(major, plugin.group(0)[len("-fplugin="):])
+            w = None
+            if usable:
+                w = self.by_major.get(major)
+                if w is None:
+                    w = self.by_major[major] = Worker(major, plugin.group(0)[len("-fplugin="):])
+            self.chosen[key] = w
             return w
 
     def warm(self, file):

@@ -175,14 +175,12 @@ Answer Worker::compile(const Request &R) {
   // The unsaved texts over the real files.
   // Its own working directory (the real one is the process's).
   IntrusiveRefCntPtr<llvm::vfs::FileSystem> Real(llvm::vfs::createPhysicalFileSystem().release());
-  Real->setCurrentWorkingDirectory(R.Cwd);
   auto Memory = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
-  Memory->setCurrentWorkingDirectory(R.Cwd);
   for (const auto &U : R.Unsaved)
     Memory->addFile(U.getKey(), 0, llvm::MemoryBuffer::getMemBufferCopy(U.getValue(), U.getKey()));
   auto Overlay = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(Real);
   Overlay->pushOverlay(Memory);
-  Overlay->setCurrentWorkingDirectory(R.Cwd);
+  Overlay->setCurrentWorkingDirectory(R.Cwd); // every layer's
   IntrusiveRefCntPtr<llvm::vfs::FileSystem> VFS = Overlay;
 
   // The driver's command as clang -cc1's invocation; its diagnostics (a
@@ -240,21 +238,27 @@ Answer Worker::compile(const Request &R) {
     std::string Region = MainBuffer->getBuffer().take_front(Bounds.Size).str();
     std::string Command = llvm::join(R.Argv, "\n");
     Kept &K = entry(R.File);
+    // A preamble not to be used for this text and command, and why.
+    auto Refuse = [&](std::string Why) {
+      K = Kept{R.File, nullptr, std::move(Why), Region, Command, "", false};
+    };
     if (K.Preamble && K.Preamble->CanReuse(*CI, MainBuffer->getMemBufferRef(), Bounds, *VFS)) {
       Use = K.Preamble;
       A.Preamble = "reused";
     } else if (!K.Preamble && !K.Why.empty() && K.Region == Region && K.Command == Command) {
       A.Preamble = "none: " + K.Why;
     } else if (Bounds.Size == 0) {
-      K = Kept{R.File, nullptr, "the file has no #include at its top", Region, Command, "", false};
+      Refuse("the file has no #include at its top");
       A.Preamble = "none: " + K.Why;
     } else if (LineDirective.match(Region)) {
       // Its line table would stay in the PCH: the rest of the file would
       // be placed by its physical lines.
-      K = Kept{R.File, nullptr, "a #line directive among its #include lines", Region, Command,
-               "", false};
+      Refuse("a #line directive among its #include lines");
       A.Preamble = "none: " + K.Why;
     } else {
+      // What the driver printed stays; what the build prints is the
+      // preamble's own.
+      std::size_t DriverEnd = A.Output.size();
       FilesCallbacks Callbacks;
       IntrusiveRefCntPtr<DiagnosticsEngine> BuildDiags = NewDiags();
       // Built without a record (the plugin would write the preamble's).
@@ -264,19 +268,18 @@ Answer Worker::compile(const Request &R) {
       auto Built = PrecompiledPreamble::Build(ForPreamble, MainBuffer.get(), Bounds, *BuildDiags,
                                               VFS, PCHOps, /*StoreInMemory=*/true, "", Callbacks);
       if (!Built) {
-        K = Kept{R.File, nullptr, "its build failed: " + Built.getError().message(), Region,
-                 Command, "", false};
+        Refuse("its build failed: " + Built.getError().message());
       } else if (std::string Why = namesAllocsel(Callbacks.Files, R.File, *VFS); !Why.empty()) {
-        K = Kept{R.File, nullptr, Why, Region, Command, "", false};
+        Refuse(std::move(Why));
       } else {
         K = Kept{R.File, std::make_shared<PrecompiledPreamble>(std::move(*Built)), "", Region,
-                 Command, A.Output, BuildDiags->hasErrorOccurred()};
+                 Command, A.Output.substr(DriverEnd), BuildDiags->hasErrorOccurred()};
         Use = K.Preamble;
       }
       A.Preamble = Use ? "built" : "none: " + K.Why;
       // Without the preamble the compile below parses its lines again and
       // prints what they give; with it, K.Output is that.
-      A.Output.clear();
+      A.Output.resize(DriverEnd);
     }
     if (Use)
       Out << K.Output;
