@@ -98,11 +98,12 @@ bool isNothrow(Sema &S, FunctionDecl *FD, SourceLocation Loc) {
 llvm::ArrayRef<MemberSpec> allocMembers() { return Members; }
 
 NamedDecl *lookupQualified(Sema &S, DeclContext *DC, llvm::StringRef Name,
-                           unsigned LookupKind) {
+                           unsigned LookupKind, bool AllowHidden) {
   ASTContext &Ctx = S.getASTContext();
   LookupResult R(S, &Ctx.Idents.get(Name), SourceLocation(),
                  static_cast<Sema::LookupNameKind>(LookupKind));
   R.suppressDiagnostics();
+  R.setAllowHidden(AllowHidden);
   if (!S.LookupQualifiedName(R, DC ? DC : Ctx.getTranslationUnitDecl()))
     return nullptr;
   return R.isSingleResult() ? R.getFoundDecl() : nullptr;

@@ -59,9 +59,12 @@ struct MemberResolution {
 };
 
 /// Qualified lookup of \p Name in \p DC (the global namespace if null),
-/// diagnostics suppressed: the single declaration found, or null.
+/// diagnostics suppressed: the single declaration found, or null. With
+/// \p AllowHidden, also declarations no import made visible (code
+/// generation from a BMI, where the unit's own are not).
 clang::NamedDecl *lookupQualified(clang::Sema &S, clang::DeclContext *DC,
-                                  llvm::StringRef Name, unsigned LookupKind);
+                                  llvm::StringRef Name, unsigned LookupKind,
+                                  bool AllowHidden = false);
 
 /// Looks up 'allocsel::Layout' in the unit; null if the header is missing.
 clang::QualType lookupLayoutType(clang::Sema &S);

@@ -24,6 +24,10 @@ struct Options {
   /// Not an option: the compile writes no object, so no record (set per
   /// unit from the frontend action, unless Summary).
   bool NoRecord = false;
+  /// Not an option: the compile makes no code, only a named module's BMI
+  /// (set per unit from the frontend action). Selections are checked and
+  /// marked, and routed by the compile that makes the unit's object.
+  bool NoCode = false;
   /// Where to write the unit's record as well (allocsel-clangd's runs).
   std::string RecordTo;
   /// The summary reads only the declarations this compile parsed (not those

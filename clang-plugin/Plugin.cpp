@@ -164,8 +164,9 @@ const Decl *topLevelAncestor(const VarDecl *V) {
 
 class AllocSelConsumer : public SemaConsumer {
 public:
-  AllocSelConsumer(Options Opts, bool PreprocessedInput)
-      : Opts(std::move(Opts)), PreprocessedInput(PreprocessedInput) {}
+  AllocSelConsumer(Options Opts, bool PreprocessedInput, bool ModuleFileInput)
+      : Opts(std::move(Opts)), PreprocessedInput(PreprocessedInput),
+        ModuleFileInput(ModuleFileInput) {}
   ~AllocSelConsumer() override {
     if (Ctx)
       UnitState::detach(Ctx);
@@ -184,13 +185,27 @@ public:
 
   bool HandleTopLevelDecl(DeclGroupRef DG) override {
     // Emitting routes hands them to the whole consumer chain, this one too.
-    if (!State.Pending.empty() && !Emitting)
+    if (Emitting)
+      return true;
+    if (!State.Pending.empty())
       checkCompleted(&DG);
     return true;
   }
 
   void HandleTranslationUnit(ASTContext &) override {
     checkCompleted(nullptr);
+    // The object of a named module unit made from its BMI: the selection
+    // was checked and marked when the BMI was made. The BMI hands its
+    // declarations to code generation before there is a Sema to build the
+    // routes with (a static one only when something reads it in), so it is
+    // found and routed here, and the routes' templates are instantiated as
+    // they would have been at the end of a unit compiled from source (code
+    // generation, after this consumer, still takes the definitions).
+    if (ModuleFileInput && S && !S->getDiagnostics().hasErrorOccurred())
+      if (VarDecl *V = findModuleSelection(S->getASTContext())) {
+        route(V, /*FromModuleFile=*/true);
+        S->PerformPendingInstantiations();
+      }
     if (!S || S->getDiagnostics().hasErrorOccurred())
       return;
     facts::UnitRecord Rec = unitRecord();
@@ -199,8 +214,7 @@ public:
     AnalysisProgress Progress;
     bool Clean = false;
     if (!runGuarded([&] {
-          Clean = checkNeedsAllocator(*S, State, Routed ? RoutedVar : nullptr, Opts,
-                                      Rec, Progress);
+          Clean = checkNeedsAllocator(*S, State, Selection, Opts, Rec, Progress);
         })) {
       const FunctionDecl *FD = Progress.Current;
       report(S->getDiagnostics(), FD ? FD->getLocation() : SourceLocation(),
@@ -208,7 +222,8 @@ public:
           << (FD != nullptr) << FD;
       return;
     }
-    if (!Clean)
+    // A BMI holds no code: the record goes with the unit's object.
+    if (!Clean || Opts.NoCode)
       return;
     // Encoded once: the object's section and the record file hold the same.
     std::string Bytes = facts::encode(Rec);
@@ -238,7 +253,7 @@ private:
     for (const Marked &M : Ready) {
       // Only a selection valid in every respect is routed to; the first
       // one only, as the others are duplicates.
-      if (!Checker.check(M) || Routed)
+      if (!Checker.check(M) || Selection)
         continue;
       if (!Opts.DefaultRoutes.empty()) {
         // The record would claim the default while routing to the selection.
@@ -246,11 +261,20 @@ private:
             << M.Var;
         continue;
       }
-      Emitting = true;
-      Routed = emitRoutes(*S, M.Var);
-      Emitting = false;
-      RoutedVar = M.Var;
+      if (inNamedModuleUnit(S->getASTContext()))
+        markModuleSelection(S->getASTContext(), M.Var);
+      if (Opts.NoCode)
+        Selection = M.Var;
+      else
+        route(M.Var);
     }
+  }
+
+  void route(VarDecl *V, bool FromModuleFile = false) {
+    Emitting = true;
+    Routed = emitRoutes(*S, V, FromModuleFile);
+    Emitting = false;
+    Selection = V;
   }
 
   /// What this unit selects, for the object's facts section.
@@ -272,7 +296,7 @@ private:
     }
     Rec.DefaultRoutes = Opts.DefaultRoutes;
     if (Routed) {
-      const VarDecl *V = RoutedVar;
+      const VarDecl *V = Selection;
       PresumedLoc P = SM.getPresumedLoc(V->getLocation());
       Rec.Selected = facts::Selection{
           describeVariable(V, C.getPrintingPolicy()),
@@ -309,12 +333,16 @@ private:
 
   Options Opts;
   bool PreprocessedInput;
+  /// The input is a named module's BMI (clang -c x.pcm).
+  bool ModuleFileInput;
   UnitState State;
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
   const Preprocessor *PP = nullptr;
+  /// The unit's selection, once accepted; Routed once its routes are
+  /// emitted (never, where the compile makes no code).
+  const VarDecl *Selection = nullptr;
   bool Routed = false;
-  const VarDecl *RoutedVar = nullptr;
   bool Emitting = false;
 };
 
@@ -336,9 +364,13 @@ protected:
     // every declaration, which from a PCH means reading each one in).
     Options UnitOpts = Opts;
     frontend::ActionKind Action = CI.getFrontendOpts().ProgramAction;
-    UnitOpts.NoRecord = !Opts.Summary && Opts.RecordTo.empty() &&
-                        (Action == frontend::ParseSyntaxOnly || Action == frontend::GeneratePCH);
-    return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed);
+    UnitOpts.NoCode = Action == frontend::GenerateModuleInterface ||
+                      Action == frontend::GenerateReducedModuleInterface;
+    UnitOpts.NoRecord = UnitOpts.NoCode ||
+                        (!Opts.Summary && Opts.RecordTo.empty() &&
+                         (Action == frontend::ParseSyntaxOnly || Action == frontend::GeneratePCH));
+    bool ModuleFile = !Inputs.empty() && Inputs.front().getKind().getFormat() == InputKind::Precompiled;
+    return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed, ModuleFile);
   }
 
   bool ParseArgs(const CompilerInstance &CI,

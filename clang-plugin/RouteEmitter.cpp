@@ -36,6 +36,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
@@ -91,17 +92,17 @@ std::array<std::string, 3> describe(const VarDecl *V, const SourceManager &SM,
 
 class Emitter {
 public:
-  Emitter(Sema &S, VarDecl *V) : S(S), Ctx(S.getASTContext()), V(V),
-                                 Loc(V->getLocation()) {}
+  Emitter(Sema &S, VarDecl *V, bool AllowHidden)
+      : S(S), Ctx(S.getASTContext()), V(V), Loc(V->getLocation()), AllowHidden(AllowHidden) {}
 
   /// Builds every route; returns them in order, or an empty list and the
   /// name of what was missing.
   bool build(llvm::SmallVectorImpl<FunctionDecl *> &Out, std::string &Missing) {
     NamespaceDecl *Allocsel = dyn_cast_or_null<NamespaceDecl>(
-        lookupQualified(S, nullptr, "allocsel", Sema::LookupNamespaceName));
+        lookupQualified(S, nullptr, "allocsel", Sema::LookupNamespaceName, AllowHidden));
     NamespaceDecl *Detail =
         Allocsel ? dyn_cast_or_null<NamespaceDecl>(lookupQualified(
-                       S, Allocsel, "detail", Sema::LookupNamespaceName))
+                       S, Allocsel, "detail", Sema::LookupNamespaceName, AllowHidden))
                  : nullptr;
     if (!Detail) {
       Missing = "allocsel::detail";
@@ -113,7 +114,7 @@ public:
       FunctionDecl *Decl = nullptr;
       if (!R.Operator)
         Decl = dyn_cast_or_null<FunctionDecl>(
-            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName));
+            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName, AllowHidden));
       if (!Decl && !R.Operator) {
         Missing = R.Symbol.str();
         return false;
@@ -206,6 +207,7 @@ private:
     LookupResult Found(S, &Ctx.Idents.get(R.Template), Loc,
                        Sema::LookupOrdinaryName);
     Found.suppressDiagnostics();
+    Found.setAllowHidden(AllowHidden);
     if (!S.LookupQualifiedName(Found, Detail))
       return nullptr;
 
@@ -249,6 +251,7 @@ private:
   ASTContext &Ctx;
   VarDecl *V;
   SourceLocation Loc;
+  bool AllowHidden;
 };
 
 } // namespace
@@ -269,13 +272,13 @@ std::string describeVariable(const VarDecl *V, const PrintingPolicy &Policy) {
   return Out;
 }
 
-bool emitRoutes(Sema &S, VarDecl *V) {
+bool emitRoutes(Sema &S, VarDecl *V, bool FromModuleFile) {
   // The routes' names are allocsel's: a definition of the user's would take
   // the routing over (or collide with the plugin's).
   bool Clash = false;
   for (const Route &R : Routes)
     if (const auto *Decl = dyn_cast_or_null<FunctionDecl>(
-            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName)))
+            lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName, FromModuleFile)))
       if (const FunctionDecl *Def = Decl->getDefinition()) {
         if (Def->isFromASTFile()) {
           // The routes of a selection in a precompiled header (or module)
@@ -292,7 +295,7 @@ bool emitRoutes(Sema &S, VarDecl *V) {
     return false;
   llvm::SmallVector<FunctionDecl *, 8> Defs;
   std::string Missing;
-  if (!Emitter(S, V).build(Defs, Missing)) {
+  if (!Emitter(S, V, FromModuleFile).build(Defs, Missing)) {
     report(S.getDiagnostics(), V->getLocation(), Diag::RoutesUnavailable)
         << V << Missing;
     return false;
@@ -320,8 +323,50 @@ void emitModuleAsm(Sema &S, llvm::StringRef Asm) {
   auto *D = FileScopeAsmDecl::Create(C, C.getTranslationUnitDecl(), Str,
                                      SourceLocation(), SourceLocation());
   D->setImplicit();
-  C.getTranslationUnitDecl()->addHiddenDecl(D);
+  // Module assembly in a named module unit's AST would reach its BMI, and
+  // every importer would emit it again (the thunks' strong
+  // __allocsel_own_new: "multiple definition"; the unit's record).
+  if (!inNamedModuleUnit(C))
+    C.getTranslationUnitDecl()->addHiddenDecl(D);
   S.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(D));
+}
+
+/// The annotation that marks a selection in a named module unit.
+static constexpr llvm::StringLiteral ModuleSelectionMark = "allocsel.global_allocator";
+
+bool inNamedModuleUnit(const ASTContext &Ctx) { return Ctx.getCurrentNamedModule() != nullptr; }
+
+void markModuleSelection(ASTContext &Ctx, VarDecl *V) {
+  V->addAttr(AnnotateAttr::CreateImplicit(Ctx, ModuleSelectionMark, nullptr, 0));
+  // Used: the object made from the BMI defines the variable, and so its
+  // code generation is handed it (where this plugin sees the mark), even
+  // when nothing of the unit refers to it (a static selection).
+  V->addAttr(UsedAttr::CreateImplicit(Ctx));
+}
+
+namespace {
+/// Looks through the declarations of the module unit being compiled, into
+/// namespaces, classes and function bodies (a static local or member
+/// selection), for the marked variable.
+struct ModuleSelectionFinder : RecursiveASTVisitor<ModuleSelectionFinder> {
+  VarDecl *Found = nullptr;
+  bool VisitVarDecl(VarDecl *V) {
+    for (const auto *A : V->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == ModuleSelectionMark) {
+        Found = V;
+        return false;
+      }
+    return true;
+  }
+};
+} // namespace
+
+VarDecl *findModuleSelection(ASTContext &Ctx) {
+  ModuleSelectionFinder Finder;
+  for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
+    if (D->isInCurrentModuleUnit() && !Finder.TraverseDecl(D))
+      break;
+  return Finder.Found;
 }
 
 } // namespace allocsel
