@@ -4,6 +4,9 @@
 // declarations are complete. They share this per-unit state, keyed by the
 // unit's ASTContext, instead of marking declarations with AST attributes
 // (an AnnotateAttr would leak into the IR as llvm.global.annotations).
+// The one exception: a selection in a C++20 named module unit is marked on
+// the variable, for the compile that makes the object from the BMI
+// (RouteEmitter.h).
 //
 //===----------------------------------------------------------------------===//
 
