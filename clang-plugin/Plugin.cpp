@@ -191,6 +191,10 @@ public:
 
   void HandleTranslationUnit(ASTContext &) override {
     checkCompleted(nullptr);
+    // A definition of an allocsel name after the selection (those before it
+    // were reported when routing, which they prevented).
+    if (S && Routed)
+      reportReservedNames(*S, RoutedVar);
     if (!S || S->getDiagnostics().hasErrorOccurred())
       return;
     facts::UnitRecord Rec = unitRecord();
