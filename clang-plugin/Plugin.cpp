@@ -194,6 +194,11 @@ public:
 
   void HandleTranslationUnit(ASTContext &) override {
     checkCompleted(nullptr);
+    // A definition of an allocsel name after the selection (those before it
+    // were reported when routing, which they prevented; a BMI's compile
+    // routes nothing, so it reports them all).
+    if (S && (Routed || (Opts.NoCode && Selection)))
+      reportReservedNames(*S, Selection);
     // The object of a named module unit made from its BMI: the selection
     // was checked and marked when the BMI was made. The BMI hands its
     // declarations to code generation before there is a Sema to build the

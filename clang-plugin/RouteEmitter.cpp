@@ -25,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RouteEmitter.h"
+#include "SelectionChecker.h"
 
 #include "AllocInterface.h"
 #include "ClangCompat.h"
@@ -273,13 +274,10 @@ std::string describeVariable(const VarDecl *V, const PrintingPolicy &Policy) {
 }
 
 bool emitRoutes(Sema &S, VarDecl *V, bool FromModuleFile) {
-  // The routes' names are allocsel's: a definition of the user's would take
-  // the routing over (or collide with the plugin's).
-  bool Clash = false;
   for (const Route &R : Routes)
     if (const auto *Decl = dyn_cast_or_null<FunctionDecl>(
             lookupQualified(S, nullptr, R.Symbol, Sema::LookupOrdinaryName, FromModuleFile)))
-      if (const FunctionDecl *Def = Decl->getDefinition()) {
+      if (const FunctionDecl *Def = Decl->getDefinition())
         if (Def->isFromASTFile()) {
           // The routes of a selection in a precompiled header (or module)
           // this unit uses: the plugin emitted them there, at that
@@ -288,10 +286,10 @@ bool emitRoutes(Sema &S, VarDecl *V, bool FromModuleFile) {
           report(S.getDiagnostics(), Def->getLocation(), Diag::PreviousSelection);
           return false;
         }
-        report(S.getDiagnostics(), Def->getLocation(), Diag::ReservedRoute) << Def << V;
-        Clash = true;
-      }
-  if (Clash)
+  // Names beginning with __allocsel_ are allocsel's: a definition of the
+  // user's would take the routing over (or collide with the plugin's).
+  // (The compile of a BMI reported them, for a selection in a module.)
+  if (!FromModuleFile && reportReservedNames(S, V))
     return false;
   llvm::SmallVector<FunctionDecl *, 8> Defs;
   std::string Missing;

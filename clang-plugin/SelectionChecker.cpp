@@ -283,4 +283,41 @@ bool SelectionChecker::checkDestructor(VarDecl *V) {
   return false;
 }
 
+namespace {
+
+/// The definitions of \p DC (and of the namespaces and linkage blocks in
+/// it) named "__allocsel_...", the plugin's own left out.
+void collectReserved(const DeclContext *DC, llvm::SmallVectorImpl<const NamedDecl *> &Out) {
+  for (const Decl *D : DC->decls()) {
+    if (isa<NamespaceDecl, LinkageSpecDecl, ExportDecl>(D)) {
+      collectReserved(cast<DeclContext>(D), Out);
+      continue;
+    }
+    const auto *ND = dyn_cast<NamedDecl>(D);
+    if (!ND || D->isImplicit() || D->isFromASTFile() || !ND->getIdentifier() ||
+        !ND->getName().starts_with("__allocsel_"))
+      continue;
+    if (const auto *FD = dyn_cast<FunctionDecl>(D)) {
+      if (FD->doesThisDeclarationHaveABody())
+        Out.push_back(FD);
+    } else if (const auto *FT = dyn_cast<FunctionTemplateDecl>(D)) {
+      if (FT->getTemplatedDecl()->doesThisDeclarationHaveABody())
+        Out.push_back(FT);
+    } else if (const auto *VD = dyn_cast<VarDecl>(D)) {
+      if (VD->isThisDeclarationADefinition() != VarDecl::DeclarationOnly)
+        Out.push_back(VD);
+    }
+  }
+}
+
+} // namespace
+
+unsigned reportReservedNames(Sema &S, const VarDecl *V) {
+  llvm::SmallVector<const NamedDecl *, 4> Found;
+  collectReserved(S.getASTContext().getTranslationUnitDecl(), Found);
+  for (const NamedDecl *D : Found)
+    report(S.getDiagnostics(), D->getLocation(), Diag::ReservedRoute) << D << V;
+  return Found.size();
+}
+
 } // namespace allocsel

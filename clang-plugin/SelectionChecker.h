@@ -36,6 +36,14 @@ private:
   UnitState &State;
 };
 
+/// Reports each definition of the unit's own (not the plugin's) whose name
+/// begins with "__allocsel_", at namespace scope or in an extern "C" block:
+/// such names are allocsel's (its routes, runtime and link protocol), and
+/// the unit selects \p V, so a definition would take the routing over or
+/// collide with allocsel's at link time. Any signature, C or C++ linkage,
+/// function or variable (allocsel-reserved-name). Returns how many.
+unsigned reportReservedNames(clang::Sema &S, const clang::VarDecl *V);
+
 } // namespace allocsel
 
 #endif

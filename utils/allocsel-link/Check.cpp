@@ -170,8 +170,21 @@ class CrossUnit {
 public:
   CrossUnit(const Inputs &In, const CheckOptions &Opts, CheckStats &Stats)
       : Opts(Opts), Stats(Stats) {
+    // A unit can be read twice: from its object (or archive member) and from
+    // the program linked from it, which the wrappers pass first. The first
+    // definition of a name is the one chains go through, so the objects
+    // come first: a chain names the object or archive member a function
+    // comes from, not the program every object went into.
+    std::vector<const Artifact *> Order;
     for (const Artifact &A : In.Artifacts)
-      for (const facts::UnitRecord &R : A.Records) {
+      if (!A.isLinked())
+        Order.push_back(&A);
+    for (const Artifact &A : In.Artifacts)
+      if (A.isLinked())
+        Order.push_back(&A);
+    for (const Artifact *AP : Order)
+      for (const facts::UnitRecord &R : AP->Records) {
+        const Artifact &A = *AP;
         for (const facts::FunctionSummary &F : R.Functions) {
           node(F, R, A);
           if (F.Defined)
@@ -203,8 +216,8 @@ public:
       for (const std::string &Name : A.Defined)
         DefinedAnywhere.insert(Name);
     // The edges, reversed: who calls each name, which groups each target is in.
-    for (const Artifact &A : In.Artifacts)
-      for (const facts::UnitRecord &R : A.Records) {
+    for (const Artifact *A : Order)
+      for (const facts::UnitRecord &R : A->Records) {
         // (A callback's calls too: a static callback, an inline override,
         // can call out of its unit.)
         for (const std::vector<facts::FunctionSummary> *Fns : {&R.Functions, &R.Callbacks})
@@ -1082,11 +1095,15 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   // archives must have made it into one of them; otherwise the link dropped
   // it (an archive after allocsel's libraries, or a member nothing pulled in)
   // and the program runs on another allocator.
+  // The notes name the linked files given and the libraries they load that
+  // select (not the C library, the loader and every other library the
+  // program loads).
   std::vector<const Artifact *> Linked;
   llvm::StringSet<> LinkedSelections;
   for (const Artifact &A : In.Artifacts)
     if (A.isLinked()) {
-      Linked.push_back(&A);
+      if (!A.Dependency || routingOf(A).Selection)
+        Linked.push_back(&A);
       for (const facts::UnitRecord &R : A.Records)
         if (R.Selected)
           LinkedSelections.insert(identity(R));
@@ -1106,7 +1123,9 @@ CheckResult check(const Inputs &In, const CheckOptions &Opts) {
                                R.Selection->Selected->Variable)
             : R.Default ? note(Msg::LinkedUsesDefault, std::nullopt, L->Where, L->Where.str(),
                                R.Default->DefaultRoutes)
-                        : note(Msg::LinkedUsesLibrary, std::nullopt, L->Where, L->Where.str()));
+            : L->K == Artifact::SharedLibrary
+                ? note(Msg::LinkedUsesProcess, std::nullopt, L->Where, L->Where.str())
+                : note(Msg::LinkedUsesLibrary, std::nullopt, L->Where, L->Where.str()));
       }
       Result.Findings.push_back(std::move(F));
     }
@@ -1166,6 +1185,22 @@ std::vector<const Artifact *> loadOrder(const Inputs &In, const Artifact &Exe) {
       Out.push_back(&A);
   (void)Exe;
   return Out;
+}
+
+/// Whether \p Exe needs a C++ standard library (libstdc++, libc++), or a
+/// library it loads does.
+bool usesCxxLibrary(const Inputs &In, const Artifact &Exe) {
+  auto IsCxx = [](llvm::StringRef Name) {
+    Name = Name.rsplit('/').second.empty() ? Name : Name.rsplit('/').second;
+    return Name.starts_with("libstdc++.") || Name.starts_with("libc++.");
+  };
+  for (const std::string &N : Exe.Needed)
+    if (IsCxx(N))
+      return true;
+  for (const Artifact &L : In.Artifacts)
+    if (L.Dependency && IsCxx(L.Where.File))
+      return true;
+  return false;
 }
 
 void explainExecutable(const Inputs &In, const Artifact &A, llvm::raw_ostream &OS) {
@@ -1246,6 +1281,17 @@ void explainExecutable(const Inputs &In, const Artifact &A, llvm::raw_ostream &O
                                 : std::string("it holds no allocsel records: it was not built "
                                               "with allocsel"))
        << "\n";
+  } else if (!Bound && !R.Selection && !usesCxxLibrary(In, A)) {
+    // Nothing in the process defines operator new: a C program (or C++
+    // that never allocates with new), which needs no global allocator.
+    OS << "  allocator: none needed: neither it nor a library it loads uses C++'s new and "
+          "delete (a C program; malloc is the C library's)\n"
+       << "  why: "
+       << (R.Units ? "its " + std::to_string(R.Units) +
+                         " units compiled with allocsel select no global allocator, and "
+                   : std::string("it holds no allocsel records, and "))
+       << "it links no C++ library: allocsel's runtime is linked only into programs that "
+          "use C++ (allocsel-clang: when the link has -lstdc++, or with ALLOCSEL_RUNTIME=1)\n";
   } else if (R.Units || R.Selection) {
     OS << "  allocator: the C++ library's operator new (not routed)\n"
        << "  why: " << R.Units

@@ -30,6 +30,7 @@
 #include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,10 @@ cl::opt<Format, false, FormatParser> FormatOpt("format", cl::desc("the report's 
                                      clEnumValN(Format::Sarif, "sarif", "SARIF 2.1.0 on stdout")),
                           cl::init(Format::Text), cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> Strict("strict",
-                     cl::desc("a call to a function no FILE defines, a call through a "
-                              "pointer and a virtual call count as allocating"),
+                     cl::desc("count as allocating a call to a function no FILE defines, a "
+                              "call through a pointer and a virtual call "
+                              "(allocsel-needs-allocator-cycle), and make "
+                              "allocsel-selection-yields an error (exit 1), not a warning"),
                      cl::sub(CheckCmd), cl::cat(Category));
 cl::opt<bool> FullChains("full-chains",
                          cl::desc("show every function of a long needs_allocator chain (by "
@@ -169,6 +172,61 @@ const char ResponseFileSystem::ID = 0;
 
 } // namespace
 
+/// \p Text wrapped at 80 columns, each line after the first indented by
+/// \p Indent.
+static std::string wrap(llvm::StringRef Text, size_t Indent, size_t Column) {
+  std::string Out;
+  llvm::SmallVector<llvm::StringRef, 32> Words;
+  Text.split(Words, ' ', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef W : Words) {
+    if (Column > Indent && Column + 1 + W.size() > 80) {
+      Out += "\n" + std::string(Indent, ' ');
+      Column = Indent;
+    } else if (Column > Indent) {
+      Out += ' ';
+      ++Column;
+    }
+    Out += W.str();
+    Column += W.size();
+  }
+  return Out;
+}
+
+/// The end of --help: what check reports, one line per name, from the
+/// registry of names (utils/facts/DiagnosticNames.def, the one list); and
+/// response files. \p Check: the help of check or of allocsel-link itself
+/// (explain reports only unreadable inputs).
+static std::string moreHelp(bool Check) {
+  std::string Out;
+  if (Check) {
+    Out += "\n" +
+           wrap("FINDINGS (allocsel-link check; each ends with its name in brackets, and "
+                "docs/diagnostics.md explains each name):",
+                0, 0) +
+           "\n";
+    size_t Width = 0;
+    for (const allocsel::DiagNameInfo &N : allocsel::DiagNames)
+      if (N.Where == allocsel::DiagWhere::Link || N.Where == allocsel::DiagWhere::CompileAndLink)
+        Width = std::max(Width, llvm::StringRef(N.Name).size());
+    for (const allocsel::DiagNameInfo &N : allocsel::DiagNames) {
+      if (N.Where != allocsel::DiagWhere::Link && N.Where != allocsel::DiagWhere::CompileAndLink)
+        continue;
+      std::string Summary(N.Summary);
+      Summary.erase(std::remove(Summary.begin(), Summary.end(), '`'), Summary.end());
+      std::string Name = "  " + std::string(N.Name);
+      Name.resize(Width + 4, ' ');
+      Out += Name + wrap(Summary, Width + 4, Width + 4) + "\n";
+    }
+  }
+  Out += "\n" +
+         wrap("@FILE: read more arguments from FILE (a response file: words separated as a "
+              "shell would, quotes and backslashes as GNU tools read them; an @FILE in it "
+              "is read relative to the working directory)",
+              0, 0) +
+         "\n";
+  return Out;
+}
+
 /// docs/diagnostics.md as installed next to this tool
 /// (PREFIX/share/doc/allocsel, which the build tree mirrors), as a file: URI.
 static std::string docsUri(const char *Argv0) {
@@ -218,6 +276,10 @@ int main(int argc, char **argv) {
   // The spellings of help before llvm::cl.
   if (llvm::StringRef(Args[1]) == "help" || llvm::StringRef(Args[1]) == "-h")
     Args[1] = "--help";
+  // The findings and @FILE after the options, in every --help but
+  // explain's (which reports no finding).
+  std::string More = moreHelp(llvm::StringRef(Args[1]) != "explain");
+  cl::extrahelp MoreHelp(More);
   std::string Errors;
   llvm::raw_string_ostream ErrorStream(Errors);
   if (!cl::ParseCommandLineOptions(Args.size(), Args.data(),

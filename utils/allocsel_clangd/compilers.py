@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 from .config import (CLANG, CLANGXX, CLANG_DIRS, C_EXTS, FORCED_CLANG, FORCED_CLANGXX,
-                     INCLUDE_DIR, PLUGIN, PREFIX)
+                     INCLUDE_DIR, PLUGIN, PREFIX, setting)
 from .files import MAX_RESPONSE_FILE, NotReadable, read_regular
 from .logs import log, notice
 
@@ -301,7 +301,7 @@ def compile_base(entry, file):
     # crash is reported to the editor, and nothing is written.
     flags += ["-I" + INCLUDE_DIR, "-fno-color-diagnostics", "-fdiagnostics-parseable-fixits",
               "-fno-diagnostics-show-option", "-ferror-limit=0", "-fno-crash-diagnostics"]
-    test_cmd = os.environ.get("ALLOCSEL_CLANGD_TEST_COMPILER")
+    test_cmd = setting("ALLOCSEL_CLANGD_TEST_COMPILER")
     head = shlex.split(test_cmd) if test_cmd else [real]
     return head + out + flags, directory, c
 

@@ -1,13 +1,14 @@
 """The server's log (ALLOCSEL_CLANGD_LOG) and the notices the user must hear
 about once."""
 
-import os
 import threading
 import time
 
+from .config import setting
+
 _log_file = None
-if os.environ.get("ALLOCSEL_CLANGD_LOG"):
-    _log_file = open(os.environ["ALLOCSEL_CLANGD_LOG"], "a", buffering=1)
+if setting("ALLOCSEL_CLANGD_LOG"):
+    _log_file = open(setting("ALLOCSEL_CLANGD_LOG"), "a", buffering=1)
 
 
 def log(*parts):

@@ -19,7 +19,8 @@ from .compilers import (adjust_command, compile_base, preamble_command, query_dr
                         run_command)
 from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, DEBOUNCE,
                      IDLE_BEFORE_CHANGE, LINK_TOOL, LIVE_LINK, MAX_RECORD, MAX_WORKERS, NICENESS,
-                     OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION)
+                     OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION, help_text,
+                     setting)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
                           includes_of, parse_clang_output)
 from .files import (MAX_OUTPUT, NotReadable, memory_file, read_lines, read_output, read_regular,
@@ -107,7 +108,7 @@ class Server:
 
     @staticmethod
     def parse_args(argv):
-        clangd = os.environ.get("ALLOCSEL_CLANGD")
+        clangd = setting("ALLOCSEL_CLANGD")
         rest, cc_dir = [], None
         for a in argv:
             if a.startswith("--clangd="):
@@ -1088,10 +1089,14 @@ def main():
     if "--allocsel-version" in sys.argv[1:]:
         print("allocsel-clangd " + VERSION)
         return 0
+    # Help: allocsel-clangd's own options and variables, then clangd's.
+    if any(a in ("--help", "-help", "--help-hidden", "--help-list", "-h") for a in sys.argv[1:]):
+        sys.stdout.write(help_text())
+        sys.stdout.flush()
     clangd, args, _ = Server.parse_args(sys.argv[1:])
     # Not a language server session (editors run `clangd --version` to
     # check it): clangd itself answers.
-    if any(a in ("--version", "-version", "--help", "-help", "--help-hidden", "--help-list")
+    if any(a in ("--version", "-version", "--help", "-help", "--help-hidden", "--help-list", "-h")
            or a.startswith(("--check", "-check")) for a in args):
         os.execv(clangd, [clangd] + args)
     server = Server(sys.argv[1:])

@@ -35,37 +35,17 @@
 // clang without -fplugin=allocsel.so) `[[global_allocator]]` would be an
 // ignored attribute and the program would silently run on the default
 // allocator. So, when the compiler does not know the attribute, the header
-// turns its use into one clear error: `[[global_allocator]] X G{};` becomes
-// `[[global_allocator]]; static_assert(false, "..."); [[]] X G{};` (a macro
-// is not expanded again inside itself), valid C++ everywhere a declaration
-// may be, with any spelling (`[[allocsel::global_allocator]]` and
-// `[[gnu::global_allocator]]` too; `__global_allocator__` has a macro of its
-// own), but for the assertion. ALLOCSEL_PLUGIN tells code
-// whether the plugin is loaded (test it instead of __has_cpp_attribute
-// after this header). Define ALLOCSEL_ALLOW_NO_PLUGIN to read the header
-// without the plugin anyway (tools that cannot load it).
+// turns each use into one clear error, in any spelling
+// (<allocsel/detail/no_plugin.h>). ALLOCSEL_PLUGIN tells code whether the
+// plugin is loaded (test it instead of __has_cpp_attribute after this
+// header). Define ALLOCSEL_ALLOW_NO_PLUGIN to read the header without the
+// plugin anyway (tools that cannot load it).
 #if defined(__has_cpp_attribute) && __has_cpp_attribute(global_allocator)
 #define ALLOCSEL_PLUGIN 1
 #else
 #define ALLOCSEL_PLUGIN 0
 #if !defined(ALLOCSEL_ALLOW_NO_PLUGIN)
-#define global_allocator                                                       \
-  global_allocator ] ];                                                        \
-  static_assert(false, "[[global_allocator]] is read only by the allocsel "    \
-                       "plugin, which this compile does not load: without "    \
-                       "it the program would silently use the default "        \
-                       "allocator. Compile with $(allocsel-config --cxxflags) " \
-                       "[allocsel-no-plugin]");                                \
-  [ [
-// The reserved-name spelling ([[allocsel::__global_allocator__]]), the same.
-#define __global_allocator__                                                   \
-  __global_allocator__ ] ];                                                    \
-  static_assert(false, "[[global_allocator]] is read only by the allocsel "    \
-                       "plugin, which this compile does not load: without "    \
-                       "it the program would silently use the default "        \
-                       "allocator. Compile with $(allocsel-config --cxxflags) " \
-                       "[allocsel-no-plugin]");                                \
-  [ [
+#include <allocsel/detail/no_plugin.h>
 #endif
 #endif
 
