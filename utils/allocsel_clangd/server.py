@@ -22,11 +22,11 @@ from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, 
                      OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
                           includes_of, parse_clang_output)
-from .files import (MAX_OUTPUT, NotReadable, memory_file, read_lines, read_output, read_regular,
-                    tied)
+from .files import (MAX_OUTPUT, MAX_SOURCE_FOR_COLUMNS, NotReadable, memory_file, read_lines,
+                    read_output, read_regular, tied)
 from .framing import (Channel, EDITOR_WATCHED, EDITOR_WATCHED_RE, MAX_HEADER, MAX_MESSAGE,
                       PumpedChannel, RESPONSE_ID_RE, Reader, encode_body, frame)
-from .logs import log, notices, notices_lock
+from .logs import log, notice, notices, notices_lock
 from .positions import (Edit, byte_col_to_lsp, line_character, moved_diagnostics, offset_of,
                         path_to_uri, split_lines, token_end, uri_to_path)
 from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
@@ -88,6 +88,7 @@ class Server:
         self.due = {}             # uri -> time the run may start
         self.running = set()      # uris compiling now
         self.link_due = set()     # compile databases (paths) to link-check
+        self.link_find = {}       # path -> first: files whose database's check may be due
         self.record_due = set()   # uris whose record of the editor's text is due
         self.workers = Workers()
         self.procs = set()
@@ -552,6 +553,15 @@ class Server:
             self.cond.notify_all()
 
     def schedule_link(self, path, first=False):
+        """A whole-program check of `path`'s compile database is due (`first`:
+        only if none ran yet). Decided by a worker (link_for): finding the
+        database may read it, never on the thread that takes the editor's
+        messages in."""
+        with self.lock:
+            self.link_find[path] = self.link_find.get(path, True) and first
+            self.cond.notify_all()
+
+    def link_for(self, path, first):
         db = self.dbs.find(path)
         if db is None:
             return
@@ -594,6 +604,9 @@ class Server:
                             break
                         wait = t - now if wait is None else min(wait, t - now)
                         break
+                    if job is None and self.link_find:
+                        path = next(iter(self.link_find))
+                        job = ("find", path, self.link_find.pop(path))
                     if job is None and self.link_show:
                         job = ("show", self.link_show.pop())
                     if job is None and self.pch_due and not self.due:
@@ -614,6 +627,8 @@ class Server:
                     self.analyse(job[1])
                 elif job[0] == "show":
                     self.show_link(job[1])
+                elif job[0] == "find":
+                    self.link_for(job[1], job[2])
                 elif job[0] == "pch":
                     self.build_preamble(*job[1:])
                 elif job[0] == "record":
@@ -930,8 +945,11 @@ class Server:
             if file and os.path.normpath(file) not in open_paths:
                 wanted.setdefault(os.path.normpath(file), set()).add(line)
         found = {}
+        # One budget for all the files of one result: a finding naming many
+        # large files reads at most MAX_SOURCE_FOR_COLUMNS in all.
+        budget = [MAX_SOURCE_FOR_COLUMNS]
         for file, lines in wanted.items():
-            for n, text in read_lines(file, lines).items():
+            for n, text in read_lines(file, lines, budget).items():
                 found[(file, n)] = text
         return found
 
@@ -1004,15 +1022,19 @@ class Server:
     # -- the whole-program view of the last build ---------------------------
 
     def link_check(self, db_path):
-        with self.dbs.lock:
-            db = self.dbs._get(db_path)
+        # Compile databases are found and read without the lock (a large one
+        # takes a while); the lock only copies and sets this server's state.
+        db = self.dbs.get(db_path)
         if db is None:
             return
+        stamps = db.output_stamps()
         with self.lock:
-            self.link_stamps[db_path] = db.output_stamps()
-            # The open units' records of the editor's text, by their objects.
-            records = {db.unit_output(d.path): (d.path, d.record) for d in self.docs.values()
-                       if d.record is not None and d.path and self.dbs.find(d.path) is db}
+            self.link_stamps[db_path] = stamps
+            units = [(d.path, d.record) for d in self.docs.values()
+                     if d.record is not None and d.path]
+        # The open units' records of the editor's text, by their objects.
+        records = {db.unit_output(p): (p, record) for p, record in units
+                   if self.dbs.find(p) is db}
         records.pop(None, None)
         inputs, names, fds = [], {}, []
         try:
@@ -1032,8 +1054,15 @@ class Server:
         finally:
             for fd in fds:
                 os.close(fd)
+        result = Findings(findings, dict(inputs), names, db.dir)
+        for line in result.unplaced():
+            # An output the check did not read (not a regular file, a thin
+            # archive's member that is a FIFO or a device): said, once.
+            notice(("link", db_path, line),
+                   "allocsel-clangd: the whole-program check of the last build (%s) did not "
+                   "check a file: %s" % (db.path, line))
         with self.lock:
-            self.link_results[db_path] = Findings(findings, dict(inputs), names, db.dir)
+            self.link_results[db_path] = result
         self.show_link(db_path)
 
     def watch_outputs(self):
@@ -1047,8 +1076,7 @@ class Server:
             with self.lock:
                 checked = dict(self.link_stamps)
             for db_path, stamps in checked.items():
-                with self.dbs.lock:
-                    db = self.dbs._get(db_path)
+                db = self.dbs.get(db_path)
                 if db is None:
                     continue
                 now = db.output_stamps()
@@ -1063,19 +1091,23 @@ class Server:
     def show_link(self, db_path):
         """The last link check's findings of a compile database, in each
         open file they concern."""
-        with self.dbs.lock:
-            db = self.dbs._get(db_path)
+        db = self.dbs.get(db_path)
         with self.lock:
             found = self.link_results.get(db_path)
+            paths = {uri: doc.path for uri, doc in self.docs.items() if doc.path}
         if db is None or found is None:
             return
         lines = self.source_lines(found.places())
+        # Which open files the database covers: found without the lock (a
+        # file's database may be read again). One opened meanwhile is shown
+        # these findings by its own link_show.
+        covered = {uri for uri, path in paths.items() if self.dbs.find(path) is db}
         with self.lock:
             per_uri = found.by_uri(lambda uri: uri in self.docs,
                                    lambda f, ln, col: self.location(f, ln, col, lines))
             changed = []
             for uri, doc in self.docs.items():
-                if doc.path and self.dbs.find(doc.path) is db:
+                if uri in covered and doc.path == paths[uri]:
                     new = per_uri.get(uri, [])
                     if new != doc.link:
                         doc.link = new
