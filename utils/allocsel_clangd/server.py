@@ -77,6 +77,30 @@ class Document:
         return lines[n - 1] if 0 < n <= len(lines) else ""
 
 
+def lsp_text(v):
+    """The text of a didOpen or a change: a str (else ValueError: the
+    message is not taken in, as clangd takes in none it cannot decode),
+    with any lone surrogate (a \\ud800 escape; not Unicode, so neither
+    clang's input nor sendable) replaced by "?", one UTF-16 unit for one."""
+    if not isinstance(v, str):
+        raise ValueError("a text that is not a string")
+    try:
+        v.encode("utf-8")
+        return v
+    except UnicodeEncodeError:
+        return v.encode("utf-8", "replace").decode("utf-8")
+
+
+def lsp_range(r):
+    """An LSP range of a change (ValueError if it is not one)."""
+    if not isinstance(r, dict) or not all(
+            isinstance(p, dict) and all(type(p.get(k)) is int and p[k] >= 0
+                                        for k in ("line", "character"))
+            for p in (r.get("start"), r.get("end"))):
+        raise ValueError("a change's range is not a range")
+    return r
+
+
 class Server:
     def __init__(self, argv):
         self.clangd_path, self.clangd_args, cc_dir = self.parse_args(argv)
@@ -375,7 +399,10 @@ class Server:
             self.related = bool((caps.get("publishDiagnostics") or {}).get("relatedInformation"))
         elif method == "textDocument/didOpen":
             td = params["textDocument"]
-            doc = Document(td["uri"], td.get("text", ""), td.get("version"), td.get("languageId"))
+            if not isinstance(td.get("uri"), str):
+                raise ValueError("didOpen without a document's uri")
+            doc = Document(td["uri"], lsp_text(td.get("text", "")), td.get("version"),
+                           td.get("languageId"))
             with self.lock:
                 self.docs[td["uri"]] = doc
             if self.analysable(doc):
@@ -383,12 +410,20 @@ class Server:
                 self.schedule_link(doc.path, first=True)
             self.clangd_config.refresh()  # the user's clangd config changed
         elif method == "textDocument/didChange":
+            # Checked whole before any change is applied: a message that
+            # cannot be decoded changes nothing (clangd drops it too).
+            changes = params.get("contentChanges", [])
+            if not isinstance(changes, list) or not all(isinstance(ch, dict) for ch in changes):
+                raise ValueError("didChange without a list of changes")
+            changes = [dict(ch, text=lsp_text(ch.get("text")),
+                            range=None if ch.get("range") is None else lsp_range(ch["range"]))
+                       for ch in changes]
             with self.lock:
                 doc = self.docs.get(params["textDocument"]["uri"])
                 if doc is None:
                     return
-                for ch in params.get("contentChanges", []):
-                    if "range" in ch and ch["range"] is not None:
+                for ch in changes:
+                    if ch["range"] is not None:
                         s = offset_of(doc.text, ch["range"]["start"], self.encoding)
                         e = offset_of(doc.text, ch["range"]["end"], self.encoding)
                         edit = Edit.of_range(line_character(ch["range"]["start"]), line_character(ch["range"]["end"]),
