@@ -1065,6 +1065,13 @@ void yieldingSelections(const Inputs &In, const CheckOptions &Opts, std::vector<
 CheckResult check(const Inputs &In, const CheckOptions &Opts) {
   CheckResult Result;
   for (const InputError &E : In.Errors) {
+    if (E.UnreadMember && Opts.LinkSucceeded) {
+      Finding F{nameOf(DiagName::MemberNotChecked), message(Msg::MemberNotChecked, E.Message),
+                std::nullopt, E.Where, {}};
+      F.Warning = true;
+      Result.Findings.push_back(std::move(F));
+      continue;
+    }
     Result.BadInput = true;
     Result.Findings.push_back({nameOf(DiagName::BadInput), E.Message, std::nullopt, E.Where, {}});
   }

@@ -60,6 +60,11 @@ struct CheckOptions {
   /// needs_allocator: show every function of a long chain, not its first
   /// and last ones.
   bool FullChains = false;
+  /// The inputs are those of a link that succeeded (check --link-line): a
+  /// thin archive's member whose file was not read is a warning
+  /// (allocsel-member-not-checked), not bad input. The linker read the
+  /// members it linked; the check goes on without this one, and says so.
+  bool LinkSucceeded = false;
 };
 
 /// Everything allocsel-link check reports about \p In.

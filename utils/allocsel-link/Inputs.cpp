@@ -52,6 +52,11 @@ void fail(Inputs &In, const Origin &Where, std::string Message) {
   In.Errors.push_back({Where, std::move(Message), false});
 }
 
+/// A thin archive's member whose file is not read: InputFile's reason.
+void unreadMember(Inputs &In, const Origin &Where, std::string Message) {
+  In.Errors.push_back({Where, std::move(Message), false, /*UnreadMember=*/true});
+}
+
 /// What an archive member can hold that has records: an object, a linked
 /// ELF file, bitcode. (Anything else in an archive, a stray text file or an
 /// archive, carries none and is passed over.)
@@ -396,19 +401,19 @@ void readThinMember(StringRef Dir, StringRef Name, uint64_t HeaderSize, const Or
   std::string Why;
   std::optional<InputFile> F = InputFile::open(Path, Why);
   if (!F)
-    return fail(In, Member, std::move(Why));
+    return unreadMember(In, Member, std::move(Why));
   // The linker reads as many bytes as the header gives: another size means
   // the file is not the one archived, and neither reading is the link's.
   if (F->size() != HeaderSize)
     return fail(In, Member, Msg::ThinMemberSize, HeaderSize, Path.str(), F->size());
   std::optional<std::string> Head = F->head(Why);
   if (!Head)
-    return fail(In, Member, std::move(Why));
+    return unreadMember(In, Member, std::move(Why));
   if (!isMemberKind(identify_magic(*Head)))
     return;
   std::optional<Contents> C = F->contents(Why);
   if (!C)
-    return fail(In, Member, std::move(Why));
+    return unreadMember(In, Member, std::move(Why));
   readBuffer(MemoryBufferRef(C->bytes(), Path), Member, In);
 }
 

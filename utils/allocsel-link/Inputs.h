@@ -73,6 +73,10 @@ struct InputError {
   Origin Where;
   std::string Message;
   bool Incompatible = false; // records of another plugin version
+  /// A thin archive's member whose file was not read (not a regular file,
+  /// missing, unreadable): bad input, or after a link that succeeded a
+  /// warning (CheckOptions::LinkSucceeded).
+  bool UnreadMember = false;
 };
 
 struct Inputs {

@@ -309,6 +309,7 @@ int main(int argc, char **argv) {
   std::string LinkErrors;
   int LinkStatus = 0;
   bool Failed = LinkFailed;
+  bool LinkSucceeded = false; // --link-line, and the link succeeded
   if (LinkLineOpt) {
     if (Run) {
       llvm::ErrorOr<std::string> Program = llvm::sys::findProgramByName(Files.front());
@@ -377,12 +378,14 @@ int main(int argc, char **argv) {
       return 0;
     if (Run)
       RunOutput = L.Output;
+    LinkSucceeded = true;
     Files = {L.Output};
     Files.insert(Files.end(), L.Inputs.begin(), L.Inputs.end());
   }
   CheckOptions Opts;
   Opts.Strict = Strict;
   Opts.FullChains = FullChains;
+  Opts.LinkSucceeded = LinkSucceeded;
   Format Fmt = FormatOpt;
 
   Inputs In;

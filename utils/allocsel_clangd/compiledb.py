@@ -16,31 +16,64 @@ from .logs import notice
 # Compile commands, found as clangd finds them.
 
 
+class _Parsed:
+    """What one load of a compile database found; replaced whole by the
+    next load, so a reader sees one load's entries or the next's."""
+
+    def __init__(self, entries=(), by_file=None):
+        self.entries = list(entries)
+        self.by_file = by_file or {}
+        self.outputs = None  # output_paths(), found once
+
+
 class CompileDB:
     def __init__(self, path):
         self.path = path
         self.dir = os.path.dirname(path)
         self.mtime = None
-        self.entries = []
-        self.by_file = {}
+        self.parsed = _Parsed()
+        # One load of this file at a time. Held while the file is read, by
+        # the loading thread only: another thread finding it then uses the
+        # entries it had (load() does not wait), except before its first
+        # load, when there are none to use.
+        self.loading = threading.Lock()
+
+    @property
+    def entries(self):
+        return self.parsed.entries
+
+    @property
+    def by_file(self):
+        return self.parsed.by_file
 
     def load(self):
+        """Reads the file again if it changed (False: it cannot be read).
+        Called without any lock of the server's: the file may be large (up
+        to MAX_COMPILE_DB) and its parse slow; what it found is swapped in
+        at once when it is done."""
         try:
             mtime = os.stat(self.path).st_mtime
         except OSError:
             return False
         if mtime == self.mtime:
             return True
+        if not self.loading.acquire(blocking=self.mtime is None):
+            return True  # being read again by another thread: its last entries serve
+        try:
+            if mtime == self.mtime:
+                return True  # read by another thread meanwhile
+            return self._read(mtime)
+        finally:
+            self.loading.release()
+
+    def _read(self, mtime):
         try:
             data = json.loads(read_regular(self.path, MAX_COMPILE_DB))
         except (OSError, ValueError, RecursionError) as e:
             notice(self.path, "allocsel-clangd: cannot read %s (%s): allocsel's checks of the "
                    "files it covers use no compile command" % (self.path, e))
             return False
-        self.mtime = mtime
-        self.entries = []
-        self.by_file = {}
-        self._outputs = None
+        entries, by_file = [], {}
         for e in data if isinstance(data, list) else []:
             try:
                 directory = e.get("directory", self.dir)
@@ -53,21 +86,24 @@ class CompileDB:
                 file = os.path.normpath(os.path.join(directory, e["file"]))
                 entry = {"directory": directory, "file": file, "args": args,
                          "output": e.get("output")}
-                self.entries.append(entry)
-                self.by_file.setdefault(file, entry)
-            except (KeyError, TypeError, ValueError):
+                entries.append(entry)
+                by_file.setdefault(file, entry)
+            except (KeyError, TypeError, ValueError, AttributeError):
                 continue
+        self.parsed = _Parsed(entries, by_file)
+        self.mtime = mtime
         return True
 
     def command_for(self, file):
-        e = self.by_file.get(file)
+        parsed = self.parsed
+        e = parsed.by_file.get(file)
         if e:
             return e
         # Not in the database (a header, a new file): borrow the command of
         # the entry whose file shares the longest path with it, as clangd
         # interpolates.
         best, score = None, -1
-        for cand in self.entries:
+        for cand in parsed.entries:
             s = len(os.path.commonpath([cand["file"], file]))
             if os.path.splitext(cand["file"])[1] == os.path.splitext(file)[1]:
                 s += 1
@@ -103,15 +139,16 @@ class CompileDB:
     def output_paths(self):
         """[(output, directory)] the entries name (once each), whether
         they exist or not."""
-        if getattr(self, "_outputs", None) is None:
+        parsed = self.parsed
+        if parsed.outputs is None:
             found, seen = [], set()
-            for e in self.entries:
+            for e in parsed.entries:
                 p = self.output_of(e)
                 if p and p not in seen:
                     seen.add(p)
                     found.append((p, e["directory"]))
-            self._outputs = found
-        return self._outputs
+            parsed.outputs = found
+        return parsed.outputs
 
     def outputs(self):
         """The build outputs the entries name, that exist."""
@@ -132,16 +169,16 @@ class CompileDB:
 class FlagsFile(CompileDB):
     """compile_flags.txt: one flag a line, for every file below it."""
 
-    def load(self):
+    flags = []
+
+    def _read(self, mtime):
         try:
-            mtime = os.stat(self.path).st_mtime
-            if mtime != self.mtime:
-                text = read_regular(self.path, MAX_RESPONSE_FILE).decode("utf-8", errors="replace")
-                self.flags = [l.strip() for l in text.splitlines() if l.strip()]
-                self.mtime = mtime
+            text = read_regular(self.path, MAX_RESPONSE_FILE).decode("utf-8", errors="replace")
         except OSError as e:
             notice(self.path, "allocsel-clangd: cannot read %s (%s)" % (self.path, e))
             return False
+        self.flags = [l.strip() for l in text.splitlines() if l.strip()]
+        self.mtime = mtime
         return True
 
     def command_for(self, file):
@@ -160,34 +197,43 @@ class FlagsFile(CompileDB):
 
 
 class CompileDBs:
+    """The compile databases found so far, by path. The lock guards the
+    table only: a database is read (CompileDB.load) without it, and without
+    the server's, so a large or slow one delays only the thread that needs
+    it."""
+
     def __init__(self, fixed_dir):
         self.fixed_dir = fixed_dir
         self.dbs = {}
         self.lock = threading.Lock()
 
-    def _get(self, path):
-        db = self.dbs.get(path)
-        if db is None:
-            db = self.dbs[path] = (FlagsFile(path) if path.endswith(".txt") else CompileDB(path))
+    def get(self, path):
+        """The database at `path`, read again if it changed; None if it
+        cannot be read."""
+        with self.lock:
+            db = self.dbs.get(path)
+            if db is None:
+                db = self.dbs[path] = (FlagsFile(path) if path.endswith(".txt")
+                                       else CompileDB(path))
         return db if db.load() else None
 
     def find(self, file):
-        with self.lock:
-            if self.fixed_dir:
-                return self._get(os.path.join(self.fixed_dir, "compile_commands.json"))
-            d = os.path.dirname(file)
-            while True:
-                for cand in (os.path.join(d, "compile_commands.json"),
-                             os.path.join(d, "build", "compile_commands.json"),
-                             os.path.join(d, "compile_flags.txt")):
-                    if os.path.isfile(cand):
-                        db = self._get(cand)
-                        if db:
-                            return db
-                parent = os.path.dirname(d)
-                if parent == d:
-                    return None
-                d = parent
+        """The database that covers `file`, found as clangd finds it."""
+        if self.fixed_dir:
+            return self.get(os.path.join(self.fixed_dir, "compile_commands.json"))
+        d = os.path.dirname(file)
+        while True:
+            for cand in (os.path.join(d, "compile_commands.json"),
+                         os.path.join(d, "build", "compile_commands.json"),
+                         os.path.join(d, "compile_flags.txt")):
+                if os.path.isfile(cand):
+                    db = self.get(cand)
+                    if db:
+                        return db
+            parent = os.path.dirname(d)
+            if parent == d:
+                return None
+            d = parent
 
 
 def fallback_entry(file):

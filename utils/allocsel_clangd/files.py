@@ -109,13 +109,17 @@ def read_regular(path, limit):
         os.close(fd)
 
 
-def read_lines(path, wanted):
+def read_lines(path, wanted, budget=None):
     """{line: text} of the 1-based lines `wanted` of a source file, {} if it
-    cannot be read (read_regular's bounds)."""
+    cannot be read (read_regular's bounds). `budget`: [bytes] shared by
+    every file read for one result (a finding may name many files), taken
+    from as each is read; a file larger than what is left is not read."""
+    budget = budget if budget is not None else [MAX_SOURCE_FOR_COLUMNS]
     try:
-        data = read_regular(path, MAX_SOURCE_FOR_COLUMNS)
+        data = read_regular(path, budget[0])
     except OSError as e:
         log("not reading", path, "for columns:", e)
         return {}
+    budget[0] -= len(data)
     lines = data.decode("utf-8", errors="replace").split("\n")
     return {n: lines[n - 1].rstrip("\r") for n in wanted if 0 < n <= len(lines)}

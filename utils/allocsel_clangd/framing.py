@@ -124,7 +124,10 @@ def frame(body):
 
 
 def encode_body(msg):
-    return json.dumps(msg, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # A string that is not Unicode (a lone surrogate, which JSON's \\ud800
+    # escape can make) is sent with "?" in its place: the body stays UTF-8,
+    # and the thread that sends it never fails on it.
+    return json.dumps(msg, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
 
 def encode_message(msg):

@@ -23,11 +23,11 @@ from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, 
                      setting)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
                           includes_of, parse_clang_output)
-from .files import (MAX_OUTPUT, NotReadable, memory_file, read_lines, read_output, read_regular,
-                    tied)
+from .files import (MAX_OUTPUT, MAX_SOURCE_FOR_COLUMNS, NotReadable, memory_file, read_lines,
+                    read_output, read_regular, tied)
 from .framing import (Channel, EDITOR_WATCHED, EDITOR_WATCHED_RE, MAX_HEADER, MAX_MESSAGE,
                       PumpedChannel, RESPONSE_ID_RE, Reader, encode_body, frame)
-from .logs import log, notices, notices_lock
+from .logs import log, notice, notices, notices_lock
 from .positions import (Edit, byte_col_to_lsp, line_character, moved_diagnostics, offset_of,
                         path_to_uri, split_lines, token_end, uri_to_path)
 from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
@@ -78,6 +78,30 @@ class Document:
         return lines[n - 1] if 0 < n <= len(lines) else ""
 
 
+def lsp_text(v):
+    """The text of a didOpen or a change: a str (else ValueError: the
+    message is not taken in, as clangd takes in none it cannot decode),
+    with any lone surrogate (a \\ud800 escape; not Unicode, so neither
+    clang's input nor sendable) replaced by "?", one UTF-16 unit for one."""
+    if not isinstance(v, str):
+        raise ValueError("a text that is not a string")
+    try:
+        v.encode("utf-8")
+        return v
+    except UnicodeEncodeError:
+        return v.encode("utf-8", "replace").decode("utf-8")
+
+
+def lsp_range(r):
+    """An LSP range of a change (ValueError if it is not one)."""
+    if not isinstance(r, dict) or not all(
+            isinstance(p, dict) and all(type(p.get(k)) is int and p[k] >= 0
+                                        for k in ("line", "character"))
+            for p in (r.get("start"), r.get("end"))):
+        raise ValueError("a change's range is not a range")
+    return r
+
+
 class Server:
     def __init__(self, argv):
         self.clangd_path, self.clangd_args, cc_dir = self.parse_args(argv)
@@ -89,6 +113,7 @@ class Server:
         self.due = {}             # uri -> time the run may start
         self.running = set()      # uris compiling now
         self.link_due = set()     # compile databases (paths) to link-check
+        self.link_find = {}       # path -> first: files whose database's check may be due
         self.record_due = set()   # uris whose record of the editor's text is due
         self.workers = Workers()
         self.procs = set()
@@ -375,7 +400,10 @@ class Server:
             self.related = bool((caps.get("publishDiagnostics") or {}).get("relatedInformation"))
         elif method == "textDocument/didOpen":
             td = params["textDocument"]
-            doc = Document(td["uri"], td.get("text", ""), td.get("version"), td.get("languageId"))
+            if not isinstance(td.get("uri"), str):
+                raise ValueError("didOpen without a document's uri")
+            doc = Document(td["uri"], lsp_text(td.get("text", "")), td.get("version"),
+                           td.get("languageId"))
             with self.lock:
                 self.docs[td["uri"]] = doc
             if self.analysable(doc):
@@ -383,12 +411,20 @@ class Server:
                 self.schedule_link(doc.path, first=True)
             self.clangd_config.refresh()  # the user's clangd config changed
         elif method == "textDocument/didChange":
+            # Checked whole before any change is applied: a message that
+            # cannot be decoded changes nothing (clangd drops it too).
+            changes = params.get("contentChanges", [])
+            if not isinstance(changes, list) or not all(isinstance(ch, dict) for ch in changes):
+                raise ValueError("didChange without a list of changes")
+            changes = [dict(ch, text=lsp_text(ch.get("text")),
+                            range=None if ch.get("range") is None else lsp_range(ch["range"]))
+                       for ch in changes]
             with self.lock:
                 doc = self.docs.get(params["textDocument"]["uri"])
                 if doc is None:
                     return
-                for ch in params.get("contentChanges", []):
-                    if "range" in ch and ch["range"] is not None:
+                for ch in changes:
+                    if ch["range"] is not None:
                         s = offset_of(doc.text, ch["range"]["start"], self.encoding)
                         e = offset_of(doc.text, ch["range"]["end"], self.encoding)
                         edit = Edit.of_range(line_character(ch["range"]["start"]), line_character(ch["range"]["end"]),
@@ -553,6 +589,15 @@ class Server:
             self.cond.notify_all()
 
     def schedule_link(self, path, first=False):
+        """A whole-program check of `path`'s compile database is due (`first`:
+        only if none ran yet). Decided by a worker (link_for): finding the
+        database may read it, never on the thread that takes the editor's
+        messages in."""
+        with self.lock:
+            self.link_find[path] = self.link_find.get(path, True) and first
+            self.cond.notify_all()
+
+    def link_for(self, path, first):
         db = self.dbs.find(path)
         if db is None:
             return
@@ -595,6 +640,9 @@ class Server:
                             break
                         wait = t - now if wait is None else min(wait, t - now)
                         break
+                    if job is None and self.link_find:
+                        path = next(iter(self.link_find))
+                        job = ("find", path, self.link_find.pop(path))
                     if job is None and self.link_show:
                         job = ("show", self.link_show.pop())
                     if job is None and self.pch_due and not self.due:
@@ -615,6 +663,8 @@ class Server:
                     self.analyse(job[1])
                 elif job[0] == "show":
                     self.show_link(job[1])
+                elif job[0] == "find":
+                    self.link_for(job[1], job[2])
                 elif job[0] == "pch":
                     self.build_preamble(*job[1:])
                 elif job[0] == "record":
@@ -931,8 +981,11 @@ class Server:
             if file and os.path.normpath(file) not in open_paths:
                 wanted.setdefault(os.path.normpath(file), set()).add(line)
         found = {}
+        # One budget for all the files of one result: a finding naming many
+        # large files reads at most MAX_SOURCE_FOR_COLUMNS in all.
+        budget = [MAX_SOURCE_FOR_COLUMNS]
         for file, lines in wanted.items():
-            for n, text in read_lines(file, lines).items():
+            for n, text in read_lines(file, lines, budget).items():
                 found[(file, n)] = text
         return found
 
@@ -1005,15 +1058,19 @@ class Server:
     # -- the whole-program view of the last build ---------------------------
 
     def link_check(self, db_path):
-        with self.dbs.lock:
-            db = self.dbs._get(db_path)
+        # Compile databases are found and read without the lock (a large one
+        # takes a while); the lock only copies and sets this server's state.
+        db = self.dbs.get(db_path)
         if db is None:
             return
+        stamps = db.output_stamps()
         with self.lock:
-            self.link_stamps[db_path] = db.output_stamps()
-            # The open units' records of the editor's text, by their objects.
-            records = {db.unit_output(d.path): (d.path, d.record) for d in self.docs.values()
-                       if d.record is not None and d.path and self.dbs.find(d.path) is db}
+            self.link_stamps[db_path] = stamps
+            units = [(d.path, d.record) for d in self.docs.values()
+                     if d.record is not None and d.path]
+        # The open units' records of the editor's text, by their objects.
+        records = {db.unit_output(p): (p, record) for p, record in units
+                   if self.dbs.find(p) is db}
         records.pop(None, None)
         inputs, names, fds = [], {}, []
         try:
@@ -1033,8 +1090,15 @@ class Server:
         finally:
             for fd in fds:
                 os.close(fd)
+        result = Findings(findings, dict(inputs), names, db.dir)
+        for line in result.unplaced():
+            # An output the check did not read (not a regular file, a thin
+            # archive's member that is a FIFO or a device): said, once.
+            notice(("link", db_path, line),
+                   "allocsel-clangd: the whole-program check of the last build (%s) did not "
+                   "check a file: %s" % (db.path, line))
         with self.lock:
-            self.link_results[db_path] = Findings(findings, dict(inputs), names, db.dir)
+            self.link_results[db_path] = result
         self.show_link(db_path)
 
     def watch_outputs(self):
@@ -1048,8 +1112,7 @@ class Server:
             with self.lock:
                 checked = dict(self.link_stamps)
             for db_path, stamps in checked.items():
-                with self.dbs.lock:
-                    db = self.dbs._get(db_path)
+                db = self.dbs.get(db_path)
                 if db is None:
                     continue
                 now = db.output_stamps()
@@ -1064,19 +1127,23 @@ class Server:
     def show_link(self, db_path):
         """The last link check's findings of a compile database, in each
         open file they concern."""
-        with self.dbs.lock:
-            db = self.dbs._get(db_path)
+        db = self.dbs.get(db_path)
         with self.lock:
             found = self.link_results.get(db_path)
+            paths = {uri: doc.path for uri, doc in self.docs.items() if doc.path}
         if db is None or found is None:
             return
         lines = self.source_lines(found.places())
+        # Which open files the database covers: found without the lock (a
+        # file's database may be read again). One opened meanwhile is shown
+        # these findings by its own link_show.
+        covered = {uri for uri, path in paths.items() if self.dbs.find(path) is db}
         with self.lock:
             per_uri = found.by_uri(lambda uri: uri in self.docs,
                                    lambda f, ln, col: self.location(f, ln, col, lines))
             changed = []
             for uri, doc in self.docs.items():
-                if doc.path and self.dbs.find(doc.path) is db:
+                if uri in covered and doc.path == paths[uri]:
                     new = per_uri.get(uri, [])
                     if new != doc.link:
                         doc.link = new

@@ -80,6 +80,19 @@ class Findings:
                 [self.resolve(n.get("location"), n.get("artifact")) for n in fd.get("notes", [])]
                 if p]
 
+    def unplaced(self):
+        """What the findings say that no source location carries (an input
+        the check did not read, allocsel-bad-input): one line each, naming
+        the file ("allocsel-link: FILE: MESSAGE [NAME]"), for the user to be
+        told some other way than in a file."""
+        return ["allocsel-link: %s: %s [%s]" % (self.named(fd.get("artifact") or "?"),
+                                                self.named(fd.get("message", "")),
+                                                fd.get("name", "allocsel-link"))
+                for fd in self.findings
+                if self.resolve(fd.get("location"), fd.get("artifact")) is None
+                and not any(self.resolve(n.get("location"), n.get("artifact"))
+                            for n in fd.get("notes", []))]
+
     def live(self, fd):
         """Whether a finding read an open file's record."""
         return self.names_re is not None and any(

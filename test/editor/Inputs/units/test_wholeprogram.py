@@ -69,3 +69,20 @@ class ByFile(unittest.TestCase):
         f = wholeprogram.Findings([], {}, {"/proc/self/fd/7": "the editor's b.cpp"}, "/p")
         self.assertEqual(f.named("in /proc/self/fd/71 and /proc/self/fd/7"),
                          "in /proc/self/fd/71 and the editor's b.cpp")
+
+    def test_what_no_file_carries_is_said(self):
+        # An input the check did not read has no location: it is listed,
+        # with the editor's name for a record, and findings placed in files
+        # are not.
+        bad = {"name": "allocsel-bad-input", "artifact": "zero/lib.a(zz.o)",
+               "message": "is a character device, not a regular file", "notes": []}
+        record = {"name": "allocsel-bad-input", "artifact": "/proc/self/fd/7",
+                  "message": "corrupt allocsel records", "notes": []}
+        f = wholeprogram.Findings([DUPLICATE, bad, record], {}, {"/proc/self/fd/7":
+                                                                "the editor's b.cpp"}, "/p")
+        self.assertEqual(f.unplaced(), [
+            "allocsel-link: zero/lib.a(zz.o): is a character device, not a regular file "
+            "[allocsel-bad-input]",
+            "allocsel-link: the editor's b.cpp: corrupt allocsel records [allocsel-bad-input]"])
+        self.assertEqual(f.by_uri(lambda uri: True, location).keys(),
+                         {path_to_uri("/p/a.cpp"), path_to_uri("/p/b.cpp")})
