@@ -74,6 +74,16 @@ for node in local remote; do
   pids+=($!)
 done
 
+# Should this script be killed (a lit timeout) before its trap runs, a
+# watchdog stops the servers within a second and removes their directory.
+(
+  exec > /dev/null 2>&1
+  while kill -0 $$; do sleep 1; done
+  kill "${pids[@]}"
+  sleep 1
+  rm -rf "$work"
+) &
+
 # Wait until both daemons are logged in (at most 20 s: a daemon retries
 # every few seconds).
 ready=

@@ -13,8 +13,9 @@ mkdir -p "$cache"
 
 export SCCACHE_DIR=$cache
 export SCCACHE_SERVER_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# No idle timeout: the server lives exactly as long as COMMAND.
-export SCCACHE_IDLE_TIMEOUT=0
+# Stopped when COMMAND ends; should this script be killed first, the
+# server stops by itself after two idle minutes.
+export SCCACHE_IDLE_TIMEOUT=120
 # A user's configuration file and log level stay out.
 export SCCACHE_CONF=/dev/null
 unset SCCACHE_LOG RUSTC_WRAPPER
