@@ -164,9 +164,10 @@ const Decl *topLevelAncestor(const VarDecl *V) {
 
 class AllocSelConsumer : public SemaConsumer {
 public:
-  AllocSelConsumer(Options Opts, bool PreprocessedInput, bool ModuleFileInput)
+  AllocSelConsumer(Options Opts, bool PreprocessedInput, bool ModuleFileInput,
+                   std::string StdinName)
       : Opts(std::move(Opts)), PreprocessedInput(PreprocessedInput),
-        ModuleFileInput(ModuleFileInput) {}
+        ModuleFileInput(ModuleFileInput), StdinName(std::move(StdinName)) {}
   ~AllocSelConsumer() override {
     if (Ctx)
       UnitState::detach(Ctx);
@@ -290,6 +291,11 @@ private:
     Rec.Producer = "allocsel " ALLOCSEL_VERSION;
     if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
       Rec.Unit = Main->getName().str();
+    // Standard input with a name for it (-main-file-name, which icecream's
+    // daemon passes with the source it compiles from a pipe): that name, as
+    // for the debug information.
+    if (!StdinName.empty() && (Rec.Unit.empty() || Rec.Unit == "<stdin>" || Rec.Unit == "-"))
+      Rec.Unit = StdinName;
     // Preprocessed input (distccd's distccd_XXXX.ii, -save-temps): the unit
     // is the source file its first line marker names (# 1 "a.cpp"), as the
     // locations of its declarations are.
@@ -340,6 +346,7 @@ private:
   bool PreprocessedInput;
   /// The input is a named module's BMI (clang -c x.pcm).
   bool ModuleFileInput;
+  std::string StdinName;
   UnitState State;
   Sema *S = nullptr;
   const ASTContext *Ctx = nullptr;
@@ -375,7 +382,14 @@ protected:
                         (!Opts.Summary && Opts.RecordTo.empty() &&
                          (Action == frontend::ParseSyntaxOnly || Action == frontend::GeneratePCH));
     bool ModuleFile = !Inputs.empty() && Inputs.front().getKind().getFormat() == InputKind::Precompiled;
-    return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed, ModuleFile);
+    // The name the driver or a tool gave a unit read from standard input
+    // (-main-file-name; the driver's own is "-").
+    std::string StdinName;
+    if (!Inputs.empty() && Inputs.front().isFile() && Inputs.front().getFile() == "-" &&
+        CI.getCodeGenOpts().MainFileName != "-")
+      StdinName = CI.getCodeGenOpts().MainFileName;
+    return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed, ModuleFile,
+                                              std::move(StdinName));
   }
 
   bool ParseArgs(const CompilerInstance &CI,

@@ -136,6 +136,16 @@ if shutil.which("dpkg-deb") and shutil.which("cpack"):
         config.available_features.add("apt-lists")
 if shutil.which("distcc") and shutil.which("distccd") and shutil.which("setsid"):
     config.available_features.add("distcc")
+# icecream: the client, the scheduler, the daemon and icecc-create-env
+# (Debian's icecc). Its compile server runs each job chrooted in the
+# environment the client sends, which needs root (iceccd then drops to the
+# user icecc and keeps CAP_SYS_CHROOT); as another user it accepts no
+# remote jobs, and a test of remote compiles would test nothing.
+if (all(shutil.which(t) for t in ("icecc", "iceccd", "icecc-scheduler", "icecc-create-env", "setsid"))
+        and os.geteuid() == 0):
+    config.available_features.add("icecc")
+if shutil.which("sccache"):
+    config.available_features.add("sccache")
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 

@@ -2,8 +2,8 @@
 # with-distccd.sh LOGDIR COMMAND...: runs COMMAND with a distccd of its own:
 # listening on 127.0.0.1 only, on a free port, serving 127.0.0.1 only and
 # only allocsel's wrappers (DISTCC_CMDLIST). DISTCC_HOSTS points at it and
-# the client never falls back to compiling locally, so every compile COMMAND
-# runs through distcc runs on the server. The server is stopped when COMMAND
+# the client has the docs' settings: it never falls back to compiling
+# locally, so every compile COMMAND runs through distcc runs on the server. The server is stopped when COMMAND
 # ends, however it ends, and its log is copied to LOGDIR/distccd.log.
 #
 # Run by root, distccd drops to its own user (distccd), which may not be able
@@ -55,6 +55,15 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# The client's settings are the recipe's (docs/distributed-builds.md, the
+# line `export DISTCC_FALLBACK=...`), so that the tests run what the docs
+# recommend.
+docs=$(dirname -- "$0")/../../../docs/distributed-builds.md
+recipe=$(sed -n 's/^export \(DISTCC_FALLBACK=[^#]*\)$/\1/p' "$docs")
+if ! [[ $recipe =~ ^DISTCC_[A-Z_]+=[0-9]+(\ +DISTCC_[A-Z_]+=[0-9]+)*\ *$ ]]; then
+  echo "with-distccd.sh: no 'export DISTCC_FALLBACK=...' line in $docs" >&2
+  exit 1
+fi
 export PATH="$work/p/bin:$PATH"
-export DISTCC_HOSTS="127.0.0.1:$port/2" DISTCC_FALLBACK=0 DISTCC_SKIP_LOCAL_RETRY=1 DISTCC_DIR=$work/client
+export DISTCC_HOSTS="127.0.0.1:$port/2" DISTCC_DIR=$work/client $recipe
 "$@"
