@@ -45,11 +45,16 @@ else:
     config.test_exec_root = os.path.join(config.allocsel_obj_root, f"test-clang-{clang_major}")
 config.available_features.add(f"clang-{clang_major}")
 # Tests of code whose behaviour does not depend on the Clang version (the
-# editor proxy's message handling, signals and framing; the link tool's work
-# at size) run once, in the default Clang's suite: `REQUIRES: default-clang`.
-# The other version's suite keeps every test that compiles, links, checks or
-# runs code with its plugin, and a smaller deterministic corpus sample
-# (%corpus_sample units; scripts/corpus runs the whole corpus).
+# editor proxy's message handling, trust, signals and framing; the link
+# tool's and the analysis's work at size; the Debian package; the README's
+# snippets; Make, ccache, sccache, icecream and CMake's duplicate report,
+# the same wrapper and package code for every version) run once, in the
+# default Clang's suite: `REQUIRES: default-clang`. The other version's
+# suite keeps every test that compiles, links, checks or runs code with its
+# plugin in a way of its own (routes, modules, the wrappers' modes, CMake's
+# and pkg-config's version choice, LTO and lld, sanitizers), and a smaller
+# deterministic corpus sample (%corpus_sample units; scripts/corpus runs the
+# whole corpus).
 if clang_major == config.allocsel_default_clang:
     config.available_features.add("default-clang")
 config.substitutions.append(
