@@ -6,6 +6,13 @@
 //                                      every function it defines is checked
 //   [[allocsel::needs_allocator]]      on a function declaration: calling it
 //                                      allocates through the global allocator
+//   #pragma allocsel plugin_loaded     <allocsel/alloc.h>'s, where the plugin
+//                                      was loaded: answered with
+//                                      allocsel::detail::plugin_loaded_here,
+//                                      which the header asserts (a hard
+//                                      error where a compile of the
+//                                      preprocessed unit runs without the
+//                                      plugin, even in a system header)
 //
 // The marks go into the unit's state; NeedsAllocator.cpp uses them.
 //
@@ -21,6 +28,9 @@
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Sema/ParsedAttr.h"
 #include "clang/Sema/Sema.h"
+
+#include <iterator>
+#include <memory>
 
 using namespace clang;
 
@@ -43,7 +53,8 @@ public:
     std::string Word = PP.getSpelling(Tok);
     SourceLocation Loc = Tok.getLocation();
     bool NeedsAllocator = Word == "needs_allocator";
-    if (!NeedsAllocator && Word != "allocator") {
+    bool PluginLoaded = Word == "plugin_loaded";
+    if (!NeedsAllocator && !PluginLoaded && Word != "allocator") {
       report(Diags, Loc, Diag::PragmaUnknown) << Word;
       PP.DiscardUntilEndOfDirective();
       return;
@@ -56,6 +67,10 @@ public:
     }
     if (PP.isPreprocessedOutput()) {
       keepInPreprocessedOutput(PP, Introducer.Loc, Word);
+      return;
+    }
+    if (PluginLoaded) {
+      declarePluginLoaded(PP, Introducer.Loc);
       return;
     }
     UnitState *State = UnitState::get(&PP);
@@ -73,6 +88,32 @@ public:
   }
 
 private:
+  /// namespace allocsel { namespace detail { inline constexpr bool
+  /// plugin_loaded_here = true; } }, as the tokens that follow the pragma.
+  static void declarePluginLoaded(Preprocessor &PP, SourceLocation Loc) {
+    static const std::pair<tok::TokenKind, const char *> Spellings[] = {
+        {tok::kw_namespace, "namespace"}, {tok::identifier, "allocsel"},
+        {tok::l_brace, "{"},              {tok::kw_namespace, "namespace"},
+        {tok::identifier, "detail"},      {tok::l_brace, "{"},
+        {tok::kw_inline, "inline"},       {tok::kw_constexpr, "constexpr"},
+        {tok::kw_bool, "bool"},           {tok::identifier, "plugin_loaded_here"},
+        {tok::equal, "="},                {tok::kw_true, "true"},
+        {tok::semi, ";"},                 {tok::r_brace, "}"},
+        {tok::r_brace, "}"}};
+    constexpr unsigned N = std::size(Spellings);
+    auto Toks = std::make_unique<Token[]>(N);
+    for (unsigned I = 0; I != N; ++I) {
+      Token &T = Toks[I];
+      T.startToken();
+      T.setKind(Spellings[I].first);
+      PP.CreateString(Spellings[I].second, T, Loc, Loc);
+      if (T.is(tok::identifier) || tok::getKeywordSpelling(T.getKind()))
+        T.setIdentifierInfo(PP.getIdentifierInfo(Spellings[I].second));
+    }
+    PP.EnterTokenStream(std::move(Toks), N, /*DisableMacroExpansion=*/true,
+                        /*IsReinject=*/false);
+  }
+
   /// -E, -save-temps, ccache's and distcc's preprocessing: a registered
   /// pragma handler consumes its pragma, so the output would lose the mark
   /// before the compile. When printing, step aside (the printer's handler

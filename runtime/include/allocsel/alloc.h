@@ -49,6 +49,21 @@
 #endif
 #endif
 
+#if ALLOCSEL_PLUGIN
+// [allocsel-no-plugin] A compile that stops here ("no member named
+// 'plugin_loaded_here' in namespace 'allocsel::detail'") reads a unit that
+// was preprocessed where the allocsel plugin was loaded, and does not load
+// it: its selection would be ignored, and the program would run on the
+// default allocator. (The #if above was decided where the unit was
+// preprocessed: icecc in front of allocsel-clang++, say.) Compile it with
+// the plugin; for icecream, ALLOCSEL_LAUNCHER=icecc
+// (docs/distributed-builds.md). The plugin answers the pragma with
+// allocsel::detail::plugin_loaded_here, wherever the unit is compiled.
+namespace allocsel::detail {}
+#pragma allocsel plugin_loaded
+static_assert(allocsel::detail::plugin_loaded_here, "");
+#endif
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
