@@ -7,6 +7,14 @@
 
 #include <cstddef>
 
+// The entry points' names are reserved identifiers on purpose (they are the
+// implementation's): -Wreserved-identifier (in -Weverything) would report
+// each declaration in the user's unit.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wreserved-identifier"
+#endif
+
 namespace allocsel {
 namespace detail {
 
@@ -88,5 +96,9 @@ int allocsel_je_mallctl(const char *name, void *oldp, std::size_t *oldlenp, void
                         std::size_t newlen) noexcept;
 
 } // extern "C"
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 #endif // ALLOCSEL_DETAIL_ENTRY_POINTS_H
