@@ -29,7 +29,6 @@
 #include "clang/Sema/ParsedAttr.h"
 #include "clang/Sema/Sema.h"
 
-#include <iterator>
 #include <memory>
 
 using namespace clang;
@@ -88,10 +87,28 @@ public:
   }
 
 private:
+  /// Lexes \p Spellings (each token's kind and text) next, as if they
+  /// followed the pragma in the source.
+  static void enterTokens(Preprocessor &PP, SourceLocation Loc,
+                          ArrayRef<std::pair<tok::TokenKind, StringRef>> Spellings,
+                          bool DisableMacroExpansion) {
+    auto Toks = std::make_unique<Token[]>(Spellings.size());
+    for (unsigned I = 0; I != Spellings.size(); ++I) {
+      Token &T = Toks[I];
+      T.startToken();
+      T.setKind(Spellings[I].first);
+      PP.CreateString(Spellings[I].second, T, Loc, Loc);
+      if (T.is(tok::identifier) || tok::getKeywordSpelling(T.getKind()))
+        T.setIdentifierInfo(PP.getIdentifierInfo(Spellings[I].second));
+    }
+    PP.EnterTokenStream(std::move(Toks), Spellings.size(), DisableMacroExpansion,
+                        /*IsReinject=*/false);
+  }
+
   /// namespace allocsel { namespace detail { inline constexpr bool
   /// plugin_loaded_here = true; } }, as the tokens that follow the pragma.
   static void declarePluginLoaded(Preprocessor &PP, SourceLocation Loc) {
-    static const std::pair<tok::TokenKind, const char *> Spellings[] = {
+    static const std::pair<tok::TokenKind, StringRef> Spellings[] = {
         {tok::kw_namespace, "namespace"}, {tok::identifier, "allocsel"},
         {tok::l_brace, "{"},              {tok::kw_namespace, "namespace"},
         {tok::identifier, "detail"},      {tok::l_brace, "{"},
@@ -100,18 +117,7 @@ private:
         {tok::equal, "="},                {tok::kw_true, "true"},
         {tok::semi, ";"},                 {tok::r_brace, "}"},
         {tok::r_brace, "}"}};
-    constexpr unsigned N = std::size(Spellings);
-    auto Toks = std::make_unique<Token[]>(N);
-    for (unsigned I = 0; I != N; ++I) {
-      Token &T = Toks[I];
-      T.startToken();
-      T.setKind(Spellings[I].first);
-      PP.CreateString(Spellings[I].second, T, Loc, Loc);
-      if (T.is(tok::identifier) || tok::getKeywordSpelling(T.getKind()))
-        T.setIdentifierInfo(PP.getIdentifierInfo(Spellings[I].second));
-    }
-    PP.EnterTokenStream(std::move(Toks), N, /*DisableMacroExpansion=*/true,
-                        /*IsReinject=*/false);
+    enterTokens(PP, Loc, Spellings, /*DisableMacroExpansion=*/true);
   }
 
   /// -E, -save-temps, ccache's and distcc's preprocessing: a registered
@@ -131,16 +137,8 @@ private:
         {tok::l_paren, "("},
         {tok::string_literal, Literal},
         {tok::r_paren, ")"}};
-    auto Toks = std::make_unique<Token[]>(4);
-    for (unsigned I = 0; I != 4; ++I) {
-      Token &T = Toks[I];
-      T.startToken();
-      T.setKind(Spellings[I].first);
-      PP.CreateString(Spellings[I].second, T, Loc, Loc);
-    }
-    Toks[0].setIdentifierInfo(PP.getIdentifierInfo("_Pragma"));
-    PP.EnterTokenStream(std::move(Toks), 4, /*DisableMacroExpansion=*/false,
-                        /*IsReinject=*/false);
+    // Macro expansion on: _Pragma is an operator the preprocessor expands.
+    enterTokens(PP, Loc, Spellings, /*DisableMacroExpansion=*/false);
   }
 };
 
