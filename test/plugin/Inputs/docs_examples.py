@@ -26,7 +26,7 @@ The page's notation (docs/diagnostics.md states it to its readers, under
   fails (exits non-zero) exactly when it prints an `error: ` line.
 - A ```template block lists the forms a message takes: `<file>` and the
   like stand for any text. Each of its lines must be the whole of, or end,
-  a line that some example above printed, or else be a message of
+  a line that some example of the page printed, or else be a message of
   allocsel-link's list (utils/allocsel-link/LinkDiagnostics.def, with its
   registered name in brackets for an error): such lines are listed.
 - A ```text block is not an output; such blocks are counted and listed.
