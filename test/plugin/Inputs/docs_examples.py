@@ -54,7 +54,7 @@ FILE_NAME = re.compile(r"^// ([\w.+-]+\.(?:cpp|cc|c|h|hpp))$")
 ERROR_COUNT = re.compile(r"^\d+ (warning|error)s? (and \d+ (warning|error)s? )?generated\.$")
 QUOTED_SOURCE = re.compile(r"^ *\d* \| ")
 PLACEHOLDER = re.compile(r"<[^<>\s][^<>]*>")
-TIMEOUT = 600
+TIMEOUT = 300  # seconds for one command (a compile, a link, a check)
 KINDS = ["examples", "programs", "transcripts", "templates", "text blocks (not outputs)"]
 
 
