@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """allocsel-clangd's costs in an editor (docs/performance.md).
 
-    python3 bench/clangd_bench.py [--build build] [--edits 20] [--requests 40]
+    python3 bench/clangd_bench.py [--build build] [--edits 20] [--opens 5] [--requests 40]
+        [--file UNIT --flags FLAGS]... [--hosted-off] [--parallel] [--no-preambles]
 
 1. Open and edit to diagnostics: a generated 2,000-line file that includes
    <vector>, <string>, <map> and <memory> and selects an allocator lacking
-   'dealloc' (and, with --file, a real project's unit in place) is opened,
-   then edited (a comment line inserted in its body, after the preamble).
-   Measured for the open and each edit: to clangd's diagnostics of that
-   version (the publish carrying it, as it arrives), and to allocsel's
-   verdict on it (the time allocsel-clangd's log gives for its publish of
-   that version with allocsel's fresh diagnostics: diagnostics moved with
-   an edit are not a verdict). Edits are sequential: the next one once both
+   'dealloc' (and, with --file, real projects' units in place) is opened
+   --opens times, by fresh servers in turn (clangd alone, then
+   allocsel-clangd in each mode: the ratios compare servers that ran under
+   the same load), then opened once more and edited (a comment line
+   inserted in its body, after the preamble). Measured for each open and
+   edit: to clangd's diagnostics of that version (the publish carrying it,
+   as it arrives), and to allocsel's first verdict on it (the time
+   allocsel-clangd's log gives for its publish of that version with
+   allocsel's fresh diagnostics, from clangd's own parse where it runs
+   allocsel's checks, else from allocsel's run: diagnostics moved with an
+   edit are not a verdict). Edits are sequential: the next one once both
    arrived and the server has been quiet for a second. The same in clangd
-   alone (clangd-19 directly). Ratios: allocsel's / clangd's, the goal is
-   1.2 or less; --parallel and --no-preambles add those modes.
+   alone (clangd-19 directly). Ratios: allocsel's to clangd alone's, the
+   goal is 1.2 or less, and allocsel's to clangd's through allocsel-clangd;
+   --hosted-off, --parallel and --no-preambles add those modes.
 
 2. The proxy's own cost: hover and completion requests at the same
    positions, alternately through allocsel-clangd and to clangd directly
@@ -86,10 +92,11 @@ def generate(path, lines=2000):
 
 
 def verdict_time(log, path, v, timeout=300):
-    """When allocsel-clangd published its own verdict on version v of path
+    """When allocsel-clangd published its first verdict on version v of path
     (its log's time stamp: the merged publish with allocsel's fresh
-    diagnostics, or with none)."""
-    rx = re.compile(r"^(\S+) published %d %s$" % (v, re.escape(path)), re.M)
+    diagnostics, or with none; from clangd's parse, where clangd runs
+    allocsel's checks, or from allocsel's own run)."""
+    rx = re.compile(r"^(\S+) published %d %s(?: from clangd)?$" % (v, re.escape(path)), re.M)
     deadline = time.time() + timeout
     while time.time() < deadline:
         with open(log) as f:
@@ -248,8 +255,14 @@ def main():
                     help="also measure with ALLOCSEL_CLANGD_AFTER_CLANGD=0")
     ap.add_argument("--no-preambles", action="store_true",
                     help="also measure with ALLOCSEL_CLANGD_PREAMBLES=0")
-    ap.add_argument("--file", help="also a real project's unit (measured in place)")
-    ap.add_argument("--flags", default="", help="with --file: its compile flags")
+    ap.add_argument("--opens", type=int, default=5,
+                    help="rounds of opens (fresh servers, clangd alone and each mode in turn)")
+    ap.add_argument("--hosted-off", action="store_true",
+                    help="also ALLOCSEL_CLANGD_HOSTED=0 (allocsel's checks outside clangd's parse)")
+    ap.add_argument("--file", action="append", default=[],
+                    help="also a real project's unit (measured in place; may be repeated)")
+    ap.add_argument("--flags", action="append", default=[],
+                    help="the compile flags of the --file of the same rank")
     ap.add_argument("--skip-requests", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -265,16 +278,18 @@ def main():
 
     if not args.skip_edits:
         units = [(root, name, [], 200)]
-        if args.file:
+        for i, f in enumerate(args.file):
             # A real project's unit, in place, with its flags: a compile
             # database in a directory of the benchmark's.
-            f = os.path.abspath(args.file)
-            cdb = os.path.join(root, "real")
+            f = os.path.abspath(f)
+            cdb = os.path.join(root, "real%d" % i)
             os.makedirs(cdb, exist_ok=True)
             with open(os.path.join(cdb, "compile_commands.json"), "w") as out:
                 json.dump([{"directory": os.path.dirname(f), "file": f, "arguments":
-                            ["clang++", "-std=c++20"] + shlex.split(args.flags) + ["-c", f]}], out)
-            body = next(i for i, l in enumerate(open(f).read().split("\n"))
+                            ["clang++", "-std=c++20"] +
+                            shlex.split(args.flags[i] if i < len(args.flags) else "") +
+                            ["-c", f]}], out)
+            body = next(n for n, l in enumerate(open(f).read().split("\n"))
                         if l.strip() and not l.lstrip().startswith(("#", "//")))
             units.append((os.path.dirname(f), os.path.basename(f),
                           ["--compile-commands-dir=" + cdb], body + 1))
@@ -283,12 +298,38 @@ def main():
             modes.append(("ALLOCSEL_CLANGD_AFTER_CLANGD=0", {"ALLOCSEL_CLANGD_AFTER_CLANGD": "0"}))
         if args.no_preambles:
             modes.append(("ALLOCSEL_CLANGD_PREAMBLES=0", {"ALLOCSEL_CLANGD_PREAMBLES": "0"}))
+        if args.hosted_off:
+            modes.append(("ALLOCSEL_CLANGD_HOSTED=0", {"ALLOCSEL_CLANGD_HOSTED": "0"}))
         for where, unit, extra, line in units:
             print("\n%s: open, then %d edits (a line inserted at line %d), medians:"
                   % (os.path.join(where, unit), args.edits, line + 1))
-            (d_open, _), d_edits = latencies(direct, where, unit, args.edits, None, line, extra)
-            print("  clangd alone:            open %s, edit %s" % (
-                ms(d_open), ms(statistics.median(c for c, _ in d_edits))))
+            # Opens: fresh servers, clangd alone and each mode in turn (the
+            # machine's load changes between rounds, not within one).
+            opens = {"alone": []}
+            for _ in range(args.opens):
+                (o, _), _ = latencies(direct, where, unit, 0, None, line, extra)
+                opens["alone"].append(o)
+                for label, env in modes:
+                    saved = dict(os.environ)
+                    os.environ.update(env)
+                    try:
+                        log = os.path.join(root, "opens.log")
+                        (o, a), _ = latencies(proxy, where, unit, 0, log, line, extra)
+                    finally:
+                        os.environ.clear()
+                        os.environ.update(saved)
+                    opens.setdefault(label, []).append((o, a))
+            d_open = statistics.median(opens["alone"])
+            print("  open, median of %d rounds (fresh servers, in turn):" % args.opens)
+            print("    clangd alone: clangd's diagnostics %s" % ms(d_open))
+            for label, _ in modes:
+                c_o = statistics.median(o for o, _ in opens[label])
+                a_o = statistics.median(a for _, a in opens[label])
+                print("    allocsel-clangd, %s: clangd's %s, allocsel's %s: %.2f of clangd alone "
+                      "(allocsel's / clangd's through it %.2f)" % (label, ms(c_o), ms(a_o),
+                                                                   a_o / d_open, a_o / c_o))
+            (d_open1, _), d_edits = latencies(direct, where, unit, args.edits, None, line, extra)
+            print("  clangd alone:            edit %s" % ms(statistics.median(c for c, _ in d_edits)))
             for label, env in modes:
                 saved = dict(os.environ)
                 os.environ.update(env)
@@ -301,12 +342,12 @@ def main():
                     os.environ.update(saved)
                 c_edit = statistics.median(c for c, _ in p_edits)
                 a_edit = statistics.median(a for _, a in p_edits)
+                d_edit = statistics.median(c for c, _ in d_edits)
                 print("  allocsel-clangd, %s:" % label)
-                print("    open: clangd's %s, allocsel's %s: ratio %.2f (%.2f to clangd alone)" % (
-                    ms(c_open), ms(a_open), a_open / c_open, a_open / d_open))
                 print("    edit: clangd's %s, allocsel's %s: ratio %.2f (median of per-edit "
-                      "ratios %.2f)" % (ms(c_edit), ms(a_edit), a_edit / c_edit,
-                                        statistics.median(a / c for c, a in p_edits)))
+                      "ratios %.2f; %.2f of clangd alone)" % (
+                          ms(c_edit), ms(a_edit), a_edit / c_edit,
+                          statistics.median(a / c for c, a in p_edits), a_edit / d_edit))
 
     if args.skip_requests:
         return

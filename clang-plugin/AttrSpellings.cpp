@@ -24,6 +24,7 @@
 
 #include <array>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ public:
   /// is used up: then clang warns that the attribute is unknown, as it
   /// would without allocsel).
   void add(Syntax S, llvm::StringRef FullName) {
+    // Units parsed at once on several threads (clangd) add names to the
+    // one set; clang reads the published array without a lock, which the
+    // reserved room keeps in place (a reader sees the old length or the new).
+    std::lock_guard<std::mutex> Guard(Lock);
     if (llvm::any_of(All, [&](const ParsedAttrInfo::Spelling &Old) {
           return Old.Syntax == S && FullName == Old.NormalizedFullName;
         }))
@@ -77,6 +82,7 @@ private:
       Info->Spellings = llvm::ArrayRef<ParsedAttrInfo::Spelling>(All.data(), All.size());
   }
 
+  std::mutex Lock;
   std::vector<ParsedAttrInfo::Spelling> All;
   std::deque<std::string> Names;
   ParsedAttrInfo *Info = nullptr;

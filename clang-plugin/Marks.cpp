@@ -23,6 +23,7 @@
 #include "Diagnostics.h"
 #include "State.h"
 
+#include "clang/AST/Attr.h"
 #include "clang/Basic/TokenKinds.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/Preprocessor.h"
@@ -188,9 +189,23 @@ struct NeedsAllocatorAttrInfo : public ParsedAttrInfo {
     const FunctionDecl *FD = D->getAsFunction();
     if (FD)
       State->NeedsAllocatorFns.insert(FD->getCanonicalDecl());
+    if (State->KeepMarksInAST)
+      D->addAttr(AnnotateAttr::CreateImplicit(S.getASTContext(), NeedsAllocatorMark, nullptr, 0));
     return AttributeApplied;
   }
 };
+
+} // namespace
+
+bool hasNeedsAllocatorMark(const FunctionDecl *FD) {
+  for (const FunctionDecl *R : FD->redecls())
+    for (const auto *A : R->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == NeedsAllocatorMark)
+        return true;
+  return false;
+}
+
+namespace {
 
 ParsedAttrInfoRegistry::Add<NeedsAllocatorAttrInfo>
     RegisterNeedsAllocator("needs_allocator",

@@ -91,7 +91,9 @@ bool Policy::isMarked(const FunctionDecl *FD) {
     for (const FunctionDecl *M : State.NeedsAllocatorFns)
       MarkedFns->insert(M->getCanonicalDecl());
   }
-  auto Has = [&](const FunctionDecl *D) { return D && MarkedFns->contains(D->getCanonicalDecl()); };
+  auto Has = [&](const FunctionDecl *D) {
+    return D && (MarkedFns->contains(D->getCanonicalDecl()) || hasNeedsAllocatorMark(D));
+  };
   if (Has(FD))
     return true;
   if (const FunctionTemplateDecl *T = FD->getPrimaryTemplate())

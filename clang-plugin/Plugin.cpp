@@ -26,6 +26,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Sema/ParsedAttr.h"
@@ -34,6 +35,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
 
 using namespace clang;
 
@@ -44,15 +47,36 @@ namespace allocsel {
 //===----------------------------------------------------------------------===//
 
 // One compiler process may run several units one after another (the driver's
-// in-process cc1); each unit's consumer attaches its state for its lifetime.
-static llvm::DenseMap<const void *, UnitState *> &registry() {
-  static llvm::DenseMap<const void *, UnitState *> Map;
-  return Map;
+// in-process cc1), and clangd parses several at once, one per thread (the
+// plugin hosted in allocsel-clangd's clangd); each unit's consumer attaches
+// its state for its lifetime, and a consumer may end on another thread than
+// the one it began on.
+namespace {
+struct Registry {
+  std::mutex Lock;
+  llvm::DenseMap<const void *, UnitState *> Map;
+};
+Registry &registry() {
+  static Registry R;
+  return R;
 }
+} // namespace
 
-UnitState *UnitState::get(const void *Owner) { return registry().lookup(Owner); }
-void UnitState::attach(const void *Owner, UnitState *S) { registry()[Owner] = S; }
-void UnitState::detach(const void *Owner) { registry().erase(Owner); }
+UnitState *UnitState::get(const void *Owner) {
+  Registry &R = registry();
+  std::lock_guard<std::mutex> Guard(R.Lock);
+  return R.Map.lookup(Owner);
+}
+void UnitState::attach(const void *Owner, UnitState *S) {
+  Registry &R = registry();
+  std::lock_guard<std::mutex> Guard(R.Lock);
+  R.Map[Owner] = S;
+}
+void UnitState::detach(const void *Owner) {
+  Registry &R = registry();
+  std::lock_guard<std::mutex> Guard(R.Lock);
+  R.Map.erase(Owner);
+}
 
 namespace {
 
@@ -165,9 +189,11 @@ const Decl *topLevelAncestor(const VarDecl *V) {
 class AllocSelConsumer : public SemaConsumer {
 public:
   AllocSelConsumer(Options Opts, bool PreprocessedInput, bool ModuleFileInput,
-                   std::string StdinName)
+                   std::string StdinName, bool KeepMarksInAST)
       : Opts(std::move(Opts)), PreprocessedInput(PreprocessedInput),
-        ModuleFileInput(ModuleFileInput), StdinName(std::move(StdinName)) {}
+        ModuleFileInput(ModuleFileInput), StdinName(std::move(StdinName)) {
+    State.KeepMarksInAST = KeepMarksInAST;
+  }
   ~AllocSelConsumer() override {
     if (Ctx)
       UnitState::detach(Ctx);
@@ -183,6 +209,11 @@ public:
     UnitState::attach(PP, &State);
   }
   void ForgetSema() override { S = nullptr; }
+
+  /// The needs_allocator analysis reads the bodies of the functions an
+  /// allocator calls, headers' included: a parse that would skip them
+  /// (clangd's preamble, where allocsel-clangd hosts the plugin) keeps them.
+  bool shouldSkipFunctionBody(Decl *) override { return false; }
 
   bool HandleTopLevelDecl(DeclGroupRef DG) override {
     // Emitting routes hands them to the whole consumer chain, this one too.
@@ -388,8 +419,12 @@ protected:
     if (!Inputs.empty() && Inputs.front().isFile() && Inputs.front().getFile() == "-" &&
         CI.getCodeGenOpts().MainFileName != "-")
       StdinName = CI.getCodeGenOpts().MainFileName;
+    // An AST written for later units, without code: they see its marks
+    // only on the declarations (State.h).
+    bool KeepMarks = CI.getPreprocessorOpts().GeneratePreamble || Action == frontend::GeneratePCH ||
+                     UnitOpts.NoCode;
     return std::make_unique<AllocSelConsumer>(UnitOpts, Preprocessed, ModuleFile,
-                                              std::move(StdinName));
+                                              std::move(StdinName), KeepMarks);
   }
 
   bool ParseArgs(const CompilerInstance &CI,

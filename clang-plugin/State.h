@@ -4,9 +4,12 @@
 // declarations are complete. They share this per-unit state, keyed by the
 // unit's ASTContext, instead of marking declarations with AST attributes
 // (an AnnotateAttr would leak into the IR as llvm.global.annotations).
-// The one exception: a selection in a C++20 named module unit is marked on
+// The exceptions are ASTs written for later units, which see the AST but
+// not this state: a selection in a C++20 named module unit is marked on
 // the variable, for the compile that makes the object from the BMI
-// (RouteEmitter.h).
+// (RouteEmitter.h); and where the AST is written without code (a PCH,
+// clangd's preamble, a module interface's BMI), a needs_allocator mark is
+// kept on the function too (NeedsAllocatorMark).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +22,14 @@
 #include "llvm/ADT/SmallVector.h"
 
 namespace allocsel {
+
+/// The annotation that keeps [[allocsel::needs_allocator]] on a function in
+/// an AST written for later units (UnitState::KeepMarksInAST).
+inline constexpr llvm::StringLiteral NeedsAllocatorMark = "allocsel.needs_allocator";
+
+/// Whether \p FD, or a redeclaration, carries NeedsAllocatorMark (from a
+/// PCH, a preamble or a module).
+bool hasNeedsAllocatorMark(const clang::FunctionDecl *FD);
 
 /// A variable that carries [[global_allocator]], waiting for its
 /// declaration (initializer included) to be complete.
@@ -39,6 +50,9 @@ struct UnitState {
   clang::SourceLocation AllocatorPragma;
   /// Functions marked [[allocsel::needs_allocator]] (canonical declarations).
   llvm::SmallPtrSet<const clang::FunctionDecl *, 4> NeedsAllocatorFns;
+  /// The unit writes its AST for later units, without code: marks are kept
+  /// on the declarations as well.
+  bool KeepMarksInAST = false;
 
   /// The state of the unit that owns \p Owner (its ASTContext or its
   /// Preprocessor), or null when the allocsel action does not run for it.

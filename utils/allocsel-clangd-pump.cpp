@@ -34,10 +34,12 @@
 // The pump dies with the core (PR_SET_PDEATHSIG). The same program starts
 // the core's other children so that they die with it too:
 //
-//   allocsel-clangd-pump --tied PARENT_PID SIGNAL PROGRAM ARG...
+//   allocsel-clangd-pump --tied PARENT_PID SIGNAL [--preload PLUGIN] PROGRAM ARG...
 //
 // sets SIGNAL as its parent-death signal, exits if PARENT_PID is already
-// gone, and executes PROGRAM (clangd, each allocsel run of clang).
+// gone, and executes PROGRAM (clangd, each allocsel run of clang); with
+// --preload, PROGRAM (clangd) runs with allocsel's PLUGIN preloaded
+// (facts/Hosted.h): set here, so that no other process gets LD_PRELOAD.
 //
 // Between pump and core, LSP framing around a one-byte tag:
 //   pump -> core  'E' + message body from the editor (answer with 'A')
@@ -53,6 +55,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LspFraming.h"
+#include "facts/Hosted.h"
 
 #include <cerrno>
 #include <csignal>
@@ -257,19 +260,32 @@ long numberArg(const char *S, long Max, const char *What) {
 
 int fdArg(const char *S) { return static_cast<int>(numberArg(S, 1 << 20, "a file descriptor")); }
 
-/// --tied PARENT_PID SIGNAL PROGRAM ARG...: PROGRAM, killed by SIGNAL when
-/// the thread that started it (allocsel-clangd's) ends.
+/// --tied PARENT_PID SIGNAL [--preload PLUGIN] PROGRAM ARG...: PROGRAM,
+/// killed by SIGNAL when the thread that started it (allocsel-clangd's) ends.
 int runTied(int argc, char **argv) {
-  if (argc < 5) {
-    std::fprintf(stderr, "usage: allocsel-clangd-pump --tied PARENT_PID SIGNAL PROGRAM ARG...\n");
+  int Program = 4;
+  if (argc > 6 && std::strcmp(argv[4], "--preload") == 0)
+    Program = 6;
+  if (argc <= Program) {
+    std::fprintf(stderr, "usage: allocsel-clangd-pump --tied PARENT_PID SIGNAL [--preload PLUGIN] "
+                         "PROGRAM ARG...\n");
     return 2;
   }
   pid_t Parent = static_cast<pid_t>(numberArg(argv[2], 1L << 30, "a process id"));
   int Signal = static_cast<int>(numberArg(argv[3], 64, "a signal number"));
   if (prctl(PR_SET_PDEATHSIG, Signal) != 0 || getppid() != Parent)
     _exit(127); // the parent is gone already: nothing to run for
-  execvp(argv[4], argv + 4);
-  std::fprintf(stderr, "allocsel-clangd-pump: cannot run %s: %s\n", argv[4], std::strerror(errno));
+  if (Program == 6) {
+    std::string Preload = argv[5];
+    if (const char *Old = std::getenv("LD_PRELOAD"); Old && *Old)
+      Preload += std::string(":") + Old;
+    if (setenv("LD_PRELOAD", Preload.c_str(), 1) != 0 ||
+        setenv(allocsel::HostedVariable, argv[5], 1) != 0)
+      _exit(127);
+  }
+  execvp(argv[Program], argv + Program);
+  std::fprintf(stderr, "allocsel-clangd-pump: cannot run %s: %s\n", argv[Program],
+               std::strerror(errno));
   _exit(127);
 }
 

@@ -98,6 +98,53 @@ def docs_href(name):
     return path_to_uri(docs) + "#" + name
 
 
+# The stable name the plugin ends each of its diagnostics with (clangd keeps
+# it, before the notes it folds into the message, and before the
+# " (fix available)" it adds: allocsel's fixes come with allocsel's own run,
+# as code actions of this server's, and the mark is dropped with the name).
+HOSTED_NAME_RE = re.compile(r" \[(allocsel-[a-z0-9-]+)\](?: \(fix available\))?(?=\n|$)")
+INCLUDED_PREFIX = "In included file: "
+
+
+def uncapitalized(text):
+    """clangd's message `text` as clang wrote it: clangd capitalizes each
+    message and note, and allocsel's (Diagnostics.def) and clang's own all
+    begin in lower case, with a quote or with a symbol."""
+    if text[:1].isupper() and text[:1].isascii() and not text[1:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def from_hosted(d):
+    """clangd's diagnostic `d` as allocsel's, in the form allocsel's own
+    runs give (source, code, documentation, the message without its name,
+    as clang wrote it), if the plugin hosted in clangd made it; False if it
+    is a note of one of allocsel's, which clangd repeats as a diagnostic of
+    its own for a client without related information (the message names
+    the diagnostic after the note: allocsel's runs give the notes in their
+    diagnostic's message alone); else None."""
+    msg = d.get("message")
+    if not isinstance(msg, str):
+        return None
+    m = HOSTED_NAME_RE.search(msg)
+    if m is None:
+        return None
+    first = msg.find("\n")
+    if first != -1 and m.start() > first:
+        return False
+    name = m.group(1)
+    text = msg[:m.start()] + msg[m.end():]
+    prefix = INCLUDED_PREFIX if text.startswith(INCLUDED_PREFIX) else ""
+    out = dict(d, source="allocsel", code=name, codeDescription={"href": docs_href(name)},
+               message=prefix + uncapitalized(text[len(prefix):]))
+    if isinstance(d.get("relatedInformation"), list):
+        out["relatedInformation"] = [
+            dict(r, message=uncapitalized(r["message"]))
+            if isinstance(r, dict) and isinstance(r.get("message"), str) else r
+            for r in d["relatedInformation"]]
+    return out
+
+
 ALLOCSEL_ATTR_RE = re.compile(
     r"^unknown attribute '(allocsel::)?(global_allocator|needs_allocator)' ignored", re.I)
 PRAGMA_LINE_RE = re.compile(r"^\s*#\s*pragma\s+allocsel\b")

@@ -41,12 +41,14 @@ def memory_file(name, data):
     return fd
 
 
-def tied(argv, sig):
+def tied(argv, sig, preload=None):
     """`argv` started so that it gets `sig` when this server ends, however
-    it ends (the pump's --tied: PR_SET_PDEATHSIG)."""
+    it ends (the pump's --tied: PR_SET_PDEATHSIG); with `preload`, that
+    plugin preloaded into it (clangd.py, hosting())."""
     if not os.access(PUMP, os.X_OK):
         return argv
-    return [PUMP, "--tied", str(os.getpid()), str(int(sig))] + argv
+    return ([PUMP, "--tied", str(os.getpid()), str(int(sig))] +
+            (["--preload", preload] if preload else []) + argv)
 
 
 def read_output(p, timeout, limit):

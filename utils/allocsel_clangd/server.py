@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from .clangd import ClangdConfig, default_clangds
+from .clangd import ClangdConfig, default_clangds, hosting, note_crash
 from .compiledb import CompileDBs, fallback_entry
 from .compilers import (adjust_command, compile_base, preamble_command, query_driver_globs,
                         run_command)
@@ -22,7 +22,7 @@ from .config import (AFTER_CLANGD, AFTER_CLANGD_CAP, BIN_DIR, CXX_EXTS, C_EXTS, 
                      OUTPUTS_POLL, PREAMBLES, PUMP, TIMEOUT, USE_PUMP, VERSION, help_text,
                      setting)
 from .diagnostics import (ALLOCSEL_ATTR_RE, MAX_OVERLAID, PRAGMA_LINE_RE, docs_href, folded_notes,
-                          includes_of, parse_clang_output)
+                          from_hosted, includes_of, parse_clang_output)
 from .files import (MAX_OUTPUT, MAX_SOURCE_FOR_COLUMNS, NotReadable, memory_file, read_lines,
                     read_output, read_regular, tied)
 from .framing import (Channel, EDITOR_WATCHED, EDITOR_WATCHED_RE, MAX_HEADER, MAX_MESSAGE,
@@ -33,7 +33,23 @@ from .positions import (Edit, byte_col_to_lsp, line_character, moved_diagnostics
 from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
                         preamble_files, remove_preamble_files)
 from .wholeprogram import Findings, check_inputs, editor_name, parse_findings
-from .worker import Workers
+from .worker import PLUGIN_MAJOR_RE, Workers
+
+
+# from_clangd's answer for a message sent later (a held code action).
+DEFERRED = object()
+# How long a code action request waits for allocsel's own run (fix_coming).
+MAX_ACTION_WAIT = 5.0
+# How long a file's whole parse waits for clangd's publish when clangd's
+# parse runs allocsel's checks (else AFTER_CLANGD_CAP).
+HOSTED_WAIT_CAP = 30.0
+# The signals that end a process that crashed (a fault, an abort). Not
+# SIGKILL or SIGTERM: someone ended clangd (the out-of-memory killer, a
+# user), which says nothing of allocsel's checks in it.
+CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT,
+                 signal.SIGTRAP, signal.SIGSYS}
+# clangd's mark on a diagnostic with a fix.
+HOSTED_FIX_MARK = " (fix available)"
 
 
 class Document:
@@ -46,6 +62,11 @@ class Document:
         self.clangd = []           # clangd's diagnostics, filtered
         self.clangd_version = None
         self.allocsel = []         # LSP diagnostics of the last allocsel run
+        self.allocsel_version = None  # the version that run read
+        self.hosted = []           # allocsel's diagnostics from clangd's parse (hosted)
+        self.hosted_fixable = []   # the ranges of those clangd has a fix for
+        self.hosted_version = None  # the version clangd parsed for them
+        self.hosted_ok = None      # clangd's checks are this file's (hosts()); None: not known yet
         self.fixes = []            # (diagnostic, [TextEdit]) of that run
         self.link = []             # from the last whole-program check
         self.record = None         # the unit's record from the editor's text (bytes)
@@ -130,6 +151,9 @@ class Server:
         self.pch_due = {}         # preamble key -> (compile_base's result, path, directives)
         self.out_done = threading.Event()
         self.clangd_config = ClangdConfig()
+        self.hosted_major = None  # the Clang major of the plugin clangd runs, if it runs one
+        self.classify_due = set()  # uris whose hosted_ok is to be found
+        self.deferred_actions = []  # (uri, deadline, clangd's response, its request's params)
 
     @staticmethod
     def parse_args(argv):
@@ -171,8 +195,14 @@ class Server:
             home = self.clangd_config.refresh()
             if home is not None:
                 env["XDG_CONFIG_HOME"] = home
+            plugin, major = hosting(self.clangd_path)
+            if plugin is not None:
+                self.hosted_major = major
+                log("clangd runs allocsel's checks:", plugin)
+            else:
+                log("clangd runs without allocsel's checks:", major)
             self.clangd = subprocess.Popen(tied([self.clangd_path] + self.clangd_args,
-                                                signal.SIGTERM),
+                                                signal.SIGTERM, preload=plugin),
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                            bufsize=0, env=env)
         except OSError as e:
@@ -193,6 +223,9 @@ class Server:
             threading.Thread(target=self.worker, daemon=True).start()
         threading.Thread(target=self.watch_outputs, daemon=True).start()
         status = self.clangd.wait()
+        if -status in CRASH_SIGNALS and self.hosted_major is not None:
+            log("clangd, running allocsel's checks, crashed: signal", -status)
+            note_crash(self.clangd_path, -status)
         self.out_done.wait(5)  # everything clangd said reaches the editor
         self.shutdown()
         if pump is not None:
@@ -246,7 +279,8 @@ class Server:
                 self.to_pump.send_raw(frame(b"A" + want))
             elif tag == b"C":
                 out = self.take_from_clangd(body)
-                self.to_pump.send_raw(frame(b"T" + (body if out is None else encode_body(out))))
+                if out is not DEFERRED:
+                    self.to_pump.send_raw(frame(b"T" + (body if out is None else encode_body(out))))
         self.out_done.set()
 
     def take_from_editor(self, body):
@@ -267,7 +301,7 @@ class Server:
 
     def take_from_clangd(self, body):
         """from_clangd on a message body, never raising: the message to send
-        instead, or None to send it unchanged."""
+        instead, None to send it unchanged, or DEFERRED (sent later)."""
         try:
             return self.from_clangd(json.loads(body))
         except Exception as e:
@@ -379,7 +413,7 @@ class Server:
             out = self.take_from_clangd(msg[start:]) if self.watched(msg, start) else None
             if out is None:
                 self.to_editor.send_raw(msg)
-            else:
+            elif out is not DEFERRED:
                 self.to_editor.send(out)
         self.out_done.set()
 
@@ -407,6 +441,9 @@ class Server:
             with self.lock:
                 self.docs[td["uri"]] = doc
             if self.analysable(doc):
+                if self.hosted_major is not None:
+                    with self.lock:
+                        self.classify_due.add(doc.uri)
                 self.schedule(doc.uri, 0)
                 self.schedule_link(doc.path, first=True)
             self.clangd_config.refresh()  # the user's clangd config changed
@@ -483,7 +520,8 @@ class Server:
     # -- clangd -> editor --------------------------------------------------
 
     def from_clangd(self, msg):
-        """The message to send instead of msg, or None to send it unchanged."""
+        """The message to send instead of msg, None to send it unchanged, or
+        DEFERRED: this server sends it later (answer_actions)."""
         if "id" in msg and "method" not in msg:
             rid = msg["id"]
             if rid in self.pending_init:
@@ -499,6 +537,16 @@ class Server:
                 return None
             with self.lock:
                 params = self.pending_actions.pop(rid, None)
+                if params is not None and "error" not in msg and self.fix_coming(params):
+                    # The quick fix of clangd's allocsel diagnostic comes with
+                    # allocsel's own run of that version: answered then.
+                    uri = params["textDocument"]["uri"]
+                    self.deferred_actions.append((uri, time.monotonic() + MAX_ACTION_WAIT,
+                                                  msg, params))
+                    timer = threading.Timer(MAX_ACTION_WAIT, self.answer_actions, (uri,))
+                    timer.daemon = True
+                    timer.start()
+                    return DEFERRED
             if params is not None and "error" not in msg:
                 if self.add_code_actions(msg, params):
                     return msg
@@ -510,16 +558,39 @@ class Server:
                 doc = self.docs.get(uri)
                 if doc is None:
                     return None
-                doc.clangd = [d for d in params.get("diagnostics", []) if not self.hidden(doc, d)]
+                doc.clangd, hosted, fixable = [], [], []
+                for d in params.get("diagnostics", []):
+                    if self.hidden(doc, d):
+                        continue
+                    mine = from_hosted(d)
+                    if mine is None:
+                        doc.clangd.append(d)
+                    elif mine:
+                        hosted.append(mine)
+                        if HOSTED_FIX_MARK in d["message"]:
+                            fixable.append(mine["range"])
                 doc.clangd_version = params.get("version")
+                doc.hosted, doc.hosted_version = hosted, doc.clangd_version
+                doc.hosted_fixable = fixable
                 if AFTER_CLANGD:
                     self.cond.notify_all()
-                return self.merged(doc)
+                msg = self.merged(doc)
+                if self.shows_hosted(doc):
+                    log("published", doc.clangd_version, doc.path, "from clangd")
+                return msg
         return None
 
     def hidden(self, doc, d):
         msg = d.get("message", "")
         if ALLOCSEL_ATTR_RE.match(msg):
+            if self.hosted_major is not None:
+                # The preloaded plugin would have taken the attribute: it did
+                # not load into clangd's parser. allocsel's own runs remain.
+                self.hosted_major = None
+                notice("not hosted", "allocsel-clangd: allocsel's checks did not load into %s; "
+                       "allocsel's diagnostics come from its own runs only (after clangd's)" %
+                       self.clangd_path)
+                log("clangd's parse does not run allocsel's checks: it named", msg)
             return True
         # clangd cannot load the plugin, so <allocsel/alloc.h> turns each
         # [[global_allocator]] into its no-plugin assertion; this server runs
@@ -532,8 +603,68 @@ class Server:
                 return True
         return False
 
+    def shows_hosted(self, doc):
+        """Whether the editor gets clangd's allocsel diagnostics for `doc`:
+        they are this file's (hosts()) and of its current version, and
+        allocsel's own run of that version is not done yet (once it is,
+        its diagnostics stay: they come with their quick fixes)."""
+        return (self.hosted_major is not None and doc.hosted_ok and
+                doc.hosted_version is not None and doc.hosted_version == doc.version and
+                doc.allocsel_version != doc.version)
+
+    def fix_coming(self, params):
+        """Whether the code actions of `params` (a request's) wait for
+        allocsel's own run: the range touches one of clangd's allocsel
+        diagnostics with a fix, and that run of the version is to come."""
+        doc = self.docs.get(params["textDocument"]["uri"])
+        rng = params.get("range") or {}
+        if doc is None or not self.shows_hosted(doc) or doc.failed_version == doc.version:
+            return False
+        return any(r["end"]["line"] >= rng["start"]["line"] and rng["end"]["line"] >= r["start"]["line"]
+                   for r in doc.hosted_fixable)
+
+    def answer_actions(self, uri):
+        """Sends the code actions held for `uri` (fix_coming) whose fixes are
+        in, or whose wait is over."""
+        now = time.monotonic()
+        with self.lock:
+            due = [a for a in self.deferred_actions
+                   if a[0] == uri and (a[1] <= now or not self.fix_coming(a[3]))]
+            self.deferred_actions = [a for a in self.deferred_actions if a not in due]
+        for _, _, msg, params in due:
+            self.add_code_actions(msg, params)
+            self.to_editor.send(msg)
+
+    def hosts(self, compile):
+        """Whether clangd's parse runs the checks allocsel's own run of
+        `compile` (compile_base's result) would: the same plugin, no plugin
+        options (clangd drops them)."""
+        argv = compile[0]
+        plugin = next(filter(None, map(PLUGIN_MAJOR_RE.match, argv)), None)
+        return (self.hosted_major is not None and plugin is not None and
+                plugin.group(1) == self.hosted_major and
+                not any(a.startswith("-fplugin-arg-allocsel-") for a in argv))
+
+    def classify(self, uri):
+        """Finds whether clangd's checks are `uri`'s (before its first run:
+        clangd's first diagnostics may come before it)."""
+        with self.lock:
+            doc = self.docs.get(uri)
+        if doc is None or doc.hosted_ok is not None:
+            return
+        db = self.dbs.find(doc.path)
+        entry = (db.command_for(doc.path) if db else None) or fallback_entry(doc.path)
+        ok = self.hosts(compile_base(entry, doc.path))
+        with self.lock:
+            if doc.hosted_ok is None:
+                doc.hosted_ok = ok
+            show = self.shows_hosted(doc)
+        if show:
+            self.publish(uri)
+            log("published", doc.hosted_version, doc.path, "from clangd")
+
     def merged(self, doc):
-        live = doc.allocsel
+        live = doc.hosted if self.shows_hosted(doc) else doc.allocsel
         seen = {(d["code"], d["range"]["start"]["line"]) for d in live}
         link = [d for d in doc.link if (d["code"], d["range"]["start"]["line"]) not in seen]
         mine = live + link
@@ -626,12 +757,12 @@ class Server:
                     for uri, t in sorted(self.due.items(), key=lambda kv: kv[1]):
                         if uri in self.running:
                             continue
+                        cap = self.wait_cap(uri)
                         if t <= now and AFTER_CLANGD and not self.clangd_caught_up(uri) \
-                                and now < t + AFTER_CLANGD_CAP and not self.light_run(uri):
+                                and now < t + cap and not self.light_run(uri):
                             # Wait for clangd's diagnostics of this version
                             # (its publish wakes the workers), at most the cap.
-                            wait = t + AFTER_CLANGD_CAP - now if wait is None else \
-                                min(wait, t + AFTER_CLANGD_CAP - now)
+                            wait = t + cap - now if wait is None else min(wait, t + cap - now)
                             continue
                         if t <= now:
                             job = ("file", uri)
@@ -640,6 +771,8 @@ class Server:
                             break
                         wait = t - now if wait is None else min(wait, t - now)
                         break
+                    if job is None and self.classify_due:
+                        job = ("classify", self.classify_due.pop())
                     if job is None and self.link_find:
                         path = next(iter(self.link_find))
                         job = ("find", path, self.link_find.pop(path))
@@ -661,6 +794,8 @@ class Server:
             try:
                 if job[0] == "file":
                     self.analyse(job[1])
+                elif job[0] == "classify":
+                    self.classify(job[1])
                 elif job[0] == "show":
                     self.show_link(job[1])
                 elif job[0] == "find":
@@ -678,6 +813,13 @@ class Server:
                     self.running.discard(job[1] if job[0] in ("file", "record") else job[0])
                     self.cond.notify_all()
                 self.tell_notices()
+
+    def wait_cap(self, uri):
+        """How long a whole parse of `uri` waits for clangd's publish: where
+        clangd's parse runs allocsel's checks, that publish is allocsel's
+        first verdict, and a parse beside it would only slow it."""
+        doc = self.docs.get(uri)
+        return HOSTED_WAIT_CAP if doc is not None and doc.hosted_ok else AFTER_CLANGD_CAP
 
     def light_run(self, uri):
         """Whether the file's next run is a light one (its preamble's PCH is
@@ -739,6 +881,7 @@ class Server:
                       if d is not doc and d.path and d.modified][:MAX_OVERLAID]
         compile, key, preamble, bound, directives = self.prepare(path, text, others)
         opened.preamble_key = key
+        opened.hosted_ok = self.hosts(compile)
         status, out, cwd, preamble, _ = self.run_with_preamble(compile, path, text, version,
                                                                preamble, bound, others)
         if preamble is not None:
@@ -766,6 +909,7 @@ class Server:
             else:
                 doc.failed_version = None
                 doc.allocsel, doc.fixes = self.to_lsp(doc, diags, lines)
+                doc.allocsel_version = version
         if crashed:
             if notify:
                 why = ("did not finish in %g s" % TIMEOUT if status is None else
@@ -778,6 +922,7 @@ class Server:
             log("failed", path, status, out[-4000:])
         self.publish(uri)
         log("published", version, path)
+        self.answer_actions(uri)
         if not crashed and (LIVE_LINK or (path and not self.workers.warm(path))):
             # Its record of the editor's text; with a worker, its preamble
             # built for the next runs (the same background run).
