@@ -2,7 +2,7 @@
 """Generates N objects whose calls cross units in one shape, for measuring
 and testing how allocsel-link check scales with the program (not the unit).
 
-  gen_link_graph.py [--build build] [--cxx CLANG++] SHAPE N OUTDIR
+  gen_link_graph.py [--build build] [--cxx CLANG++] [--cache DIR] SHAPE N OUTDIR
 
 Each shape's units are real compiler output with real plugin records: a
 template unit is compiled once per role with the plugin, and each of the N
@@ -11,7 +11,9 @@ number: the names are the same length in every copy, so the records and
 symbol tables stay valid. OUTDIR gets u000000.o ... and sel.o, the unit that
 selects a global allocator whose `alloc` starts the shape (and one that
 allocates, where the shape needs it). The objects to check are printed, one
-per line.
+per line. With --cache, a unit compiled before with the same source,
+compiler, plugin and flags is copied from DIR instead (several sizes of one
+shape share their templates).
 
 Shapes:
   chain      unit k's first function calls unit k-1's last; unit 0
@@ -35,8 +37,10 @@ Shapes:
   clean      the chain without the allocation (nothing to report)
 """
 import argparse
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -122,19 +126,37 @@ def num(k):
 
 
 class Generator:
-    def __init__(self, build, cxx, out):
-        self.build, self.cxx, self.out = build, cxx, out
-        self.flags = ["-std=c++20", "-O1", f"-fplugin={os.path.join(build, 'lib', 'allocsel.so')}",
+    def __init__(self, build, cxx, out, cache=None):
+        self.build, self.cxx, self.out, self.cache = build, cxx, out, cache
+        self.plugin = os.path.join(build, 'lib', 'allocsel.so')
+        self.flags = ["-std=c++20", "-O1", f"-fplugin={self.plugin}",
                       f"-I{os.path.join(build, 'include')}"]
         self.templates = {}
 
     def compile(self, source, name):
+        """OUTDIR/NAME.o, compiled from source (NAME.cpp), or copied from the
+        cache, where it was compiled as DIR/KEY/NAME.cpp."""
         path = os.path.join(self.out, name)
+        if not self.cache:
+            self.compile_to(source, path)
+            return path + ".o"
+        plugin = os.stat(self.plugin)
+        key = hashlib.sha1("\0".join([self.cxx, *self.flags, str(plugin.st_size),
+                                       str(plugin.st_mtime_ns), name, source]).encode())
+        cached = os.path.join(self.cache, key.hexdigest()[:20], name)
+        if not os.path.exists(cached + ".o"):
+            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            self.compile_to(source, cached)
+        shutil.copyfile(cached + ".o", path + ".o")
+        return path + ".o"
+
+    def compile_to(self, source, path):
         with open(path + ".cpp", "w") as f:
             f.write(source)
-        subprocess.run([self.cxx, *self.flags, "-c", path + ".cpp", "-o", path + ".o"], check=True)
+        subprocess.run([self.cxx, *self.flags, "-c", path + ".cpp", "-o", path + ".o.tmp"],
+                       check=True)
+        os.replace(path + ".o.tmp", path + ".o")
         os.remove(path + ".cpp")
-        return path + ".o"
 
     def copies(self, source, n, prefix=""):
         """Unit k (0 <= k < n) of `source`, patched from one compile."""
@@ -198,12 +220,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--cxx", default="/usr/lib/llvm-19/bin/clang++")
+    ap.add_argument("--cache", help="a directory of units compiled before (kept between runs)")
     ap.add_argument("shape")
     ap.add_argument("n", type=int)
     ap.add_argument("out")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    for p in generate(a.shape, a.n, Generator(a.build, a.cxx, a.out)):
+    for p in generate(a.shape, a.n, Generator(a.build, a.cxx, a.out, a.cache)):
         print(p)
 
 

@@ -52,9 +52,10 @@ config.available_features.add(f"clang-{clang_major}")
 # default Clang's suite: `REQUIRES: default-clang`. The other version's
 # suite keeps every test that compiles, links, checks or runs code with its
 # plugin in a way of its own (routes, modules, the wrappers' modes, CMake's
-# and pkg-config's version choice, LTO and lld, sanitizers), and a smaller
-# deterministic corpus sample (%corpus_sample units; scripts/corpus runs the
-# whole corpus).
+# and pkg-config's version choice, LTO and lld, sanitizers with raw flags:
+# the sanitizers through the wrapper and CMake run once, in the default's),
+# and a smaller deterministic corpus sample (%corpus_sample units;
+# scripts/corpus runs the whole corpus).
 if clang_major == config.allocsel_default_clang:
     config.available_features.add("default-clang")
 config.substitutions.append(

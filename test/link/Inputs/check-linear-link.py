@@ -1,4 +1,5 @@
-"""For each shape: generate it at N, 4N and 16N objects (bench/gen_link_graph.py),
+"""For each shape: generate it at N, 4N and 16N objects (bench/gen_link_graph.py,
+whose units compiled for one size serve the others: WORKDIR/cache),
 run allocsel-link check --stats, and check that the work counts grow
 linearly (16N's at most 17 times N's, plus a constant), that the findings
 are the same at every size, and that the report's size does not grow.
@@ -19,7 +20,8 @@ for spec in sys.argv[5:]:
     for size in (n, 4 * n, 16 * n):
         out = os.path.join(work, f"{shape}-{size}")
         objs = subprocess.run([sys.executable, os.path.join(src, "bench", "gen_link_graph.py"),
-                               "--build", build, shape, str(size), out],
+                               "--build", build, "--cache", os.path.join(work, "cache"),
+                               shape, str(size), out],
                               check=True, capture_output=True, text=True).stdout.split()
         r = subprocess.run([os.path.join(build, "bin", "allocsel-link"), "check", "--stats"] + objs,
                            capture_output=True, text=True)

@@ -5,27 +5,42 @@
 set -u
 O=$1
 . "$(dirname "$0")/san-lib.sh"
-flags_for() { # allocator -> compile and link flags
+# churn.cpp is compiled once per sanitizer and source (the default and
+# --default=system differ only in their link flags) and linked once per
+# allocator: the same compile and link flags as a one-step build.
+rm -f churn$O-*.o
+cflags_for() { # allocator -> compile flags
   case $1 in
-    default) echo "$(allocsel-config --ldflags) $(allocsel-config --libs)" ;;
-    system) echo "$(allocsel-config --ldflags --default=system) $(allocsel-config --libs --default=system)" ;;
-    jemalloc) echo "-DSELECT_JEMALLOC $(allocsel-config --ldflags) $(allocsel-config --libs)" ;;
-    user) echo "-DSELECT_USER $(allocsel-config --ldflags) $(allocsel-config --libs)" ;;
+    jemalloc) echo "-DSELECT_JEMALLOC" ;;
+    user) echo "-DSELECT_USER" ;;
   esac
 }
+ldflags_for() { # allocator -> link flags
+  case $1 in
+    system) echo "$(allocsel-config --ldflags --default=system) $(allocsel-config --libs --default=system)" ;;
+    *) echo "$(allocsel-config --ldflags) $(allocsel-config --libs)" ;;
+  esac
+}
+object() { # sanitizer allocator -> the object's name (compiled on first use)
+  local o=churn$O-$1-$([ $2 = system ] && echo default || echo $2).o
+  [ -f $o ] || $CXX $O -g -fsanitize=$1 -fno-sanitize-recover=all $(cflags_for $2) -c churn.cpp -o $o || return 1
+  echo $o
+}
 build() { # sanitizer allocator output
-  $CXX $O -g -fsanitize=$1 -fno-sanitize-recover=all churn.cpp $(flags_for $2) -o $3
+  local o
+  o=$(object $1 $2) && $CXX $O -g -fsanitize=$1 $o $(ldflags_for $2) -o $3
 }
 for san in address thread undefined leak; do
   for alloc in default system jemalloc user; do
-    build $san $alloc churn-$san-$alloc || { echo "$san $alloc: link failed"; continue; }
+    build $san $alloc churn-$san-$alloc || { echo "$san $alloc: build failed"; continue; }
     clean "$san $alloc" ./churn-$san-$alloc
   done
 done
 # ASan's runtime as a shared library loses to the executable's operators:
 # the default sees the runtime and uses its malloc, with exact sizes.
 rtdir=$($CXX -print-resource-dir)/lib/linux
-$CXX $O -g -fsanitize=address -shared-libasan -Wl,-rpath,$rtdir churn.cpp $(flags_for default) -o churn-shared-asan
+$CXX $O -g -fsanitize=address -shared-libasan -Wl,-rpath,$rtdir $(object address default) $(ldflags_for default) \
+  -o churn-shared-asan
 clean shared-libasan ./churn-shared-asan
 for p in overflow use-after-free; do
   plant "shared-libasan $p" 'AddressSanitizer: heap-[a-z-]+' ./churn-shared-asan $p
@@ -62,6 +77,6 @@ for alloc in default system jemalloc user; do
 done
 # MemorySanitizer: a program that uses new/delete but no library code
 # (Inputs/msan.cpp) links, runs clean, and its uninitialized read is found.
-$CXX $O -g -fsanitize=memory msan.cpp $(flags_for default) -o msan
+$CXX $O -g -fsanitize=memory msan.cpp $(ldflags_for default) -o msan
 plant "memory default uninitialized" 'MemorySanitizer: use-of-uninitialized-value' ./msan uninitialized
 clean "memory default" ./msan
