@@ -265,11 +265,13 @@ class Client:
             return [m["params"] for m in self.messages if m.get("method") == "window/showMessage"]
 
     def finish(self):
-        """shutdown, exit, and the server's exit status."""
+        """shutdown, exit, and the server's exit status. (clangd finishes
+        the work it started before it exits: on a loaded machine that can
+        take tens of seconds.)"""
         self.request("shutdown", None)
         self.notify("exit", None)
         try:
-            return self.proc.wait(30)
+            return self.proc.wait(90)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return "hung"
