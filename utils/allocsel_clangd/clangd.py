@@ -13,6 +13,7 @@ import threading
 import time
 import zlib
 
+from .compilers import plugin_of
 from .config import HOSTED, INCLUDE_DIR, PLUGIN, PREFIX, PUMP, VERSION
 from .files import NotReadable, read_regular
 from .logs import log, notice
@@ -165,8 +166,8 @@ def hosting(path):
     if major not in HOSTED_MAJORS:
         return None, ("in Clang %s an allocsel error stops clang's flow-sensitive warnings "
                       "(-Wreturn-type...) in the rest of the file" % major)
-    plugin = os.path.join(PREFIX, "lib", "allocsel-%s.so" % major)
-    if not os.path.isfile(plugin):
+    plugin = plugin_of(int(major))
+    if plugin is None:
         return None, "allocsel has no plugin for Clang %s" % major
     needed = elf_needed(os.path.realpath(path))
     if not needed or not any(n.startswith("libclang-cpp.so.%s" % major) for n in needed):

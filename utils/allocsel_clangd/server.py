@@ -33,7 +33,7 @@ from .positions import (Edit, byte_col_to_lsp, line_character, moved_diagnostics
 from .preambles import (Preamble, Preambles, find_preamble, make_dependencies, names_allocsel,
                         preamble_files, remove_preamble_files)
 from .wholeprogram import Findings, check_inputs, editor_name, parse_findings
-from .worker import PLUGIN_MAJOR_RE, Workers
+from .worker import Workers, loaded_plugin
 
 
 # from_clangd's answer for a message sent later (a held code action).
@@ -50,6 +50,16 @@ CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, si
                  signal.SIGTRAP, signal.SIGSYS}
 # clangd's mark on a diagnostic with a fix.
 HOSTED_FIX_MARK = " (fix available)"
+
+
+def log_published(version, path, hosted=False):
+    """The log's line for a publish with allocsel's fresh verdict on
+    `version` of `path` (tests and bench/clangd_bench.py wait for it): from
+    allocsel's own run, or `hosted`, from clangd's parse."""
+    if hosted:
+        log("published", version, path, "from clangd")
+    else:
+        log("published", version, path)
 
 
 class Document:
@@ -576,7 +586,7 @@ class Server:
                     self.cond.notify_all()
                 msg = self.merged(doc)
                 if self.shows_hosted(doc):
-                    log("published", doc.clangd_version, doc.path, "from clangd")
+                    log_published(doc.clangd_version, doc.path, hosted=True)
                 return msg
         return None
 
@@ -640,7 +650,7 @@ class Server:
         `compile` (compile_base's result) would: the same plugin, no plugin
         options (clangd drops them)."""
         argv = compile[0]
-        plugin = next(filter(None, map(PLUGIN_MAJOR_RE.match, argv)), None)
+        plugin = loaded_plugin(argv)
         return (self.hosted_major is not None and plugin is not None and
                 plugin.group(1) == self.hosted_major and
                 not any(a.startswith("-fplugin-arg-allocsel-") for a in argv))
@@ -661,7 +671,7 @@ class Server:
             show = self.shows_hosted(doc)
         if show:
             self.publish(uri)
-            log("published", doc.hosted_version, doc.path, "from clangd")
+            log_published(doc.hosted_version, doc.path, hosted=True)
 
     def merged(self, doc):
         live = doc.hosted if self.shows_hosted(doc) else doc.allocsel
@@ -921,7 +931,7 @@ class Server:
                                "go on, allocsel retries after the next change." % (path, why)}})
             log("failed", path, status, out[-4000:])
         self.publish(uri)
-        log("published", version, path)
+        log_published(version, path)
         self.answer_actions(uri)
         if not crashed and (LIVE_LINK or (path and not self.workers.warm(path))):
             # Its record of the editor's text; with a worker, its preamble

@@ -21,6 +21,12 @@ from .logs import log
 
 
 PLUGIN_MAJOR_RE = re.compile(r"^-fplugin=.*allocsel-([0-9]+)\.so$")
+
+
+def loaded_plugin(argv):
+    """The match of the allocsel plugin a compile command `argv` loads
+    (group 1: its Clang major), or None."""
+    return next(filter(None, map(PLUGIN_MAJOR_RE.match, argv)), None)
 MAX_ANSWER = 64 << 20
 
 
@@ -131,7 +137,7 @@ class Workers:
         """The worker that runs the plugin `argv` loads, or None."""
         if not WORKER or not argv:
             return None
-        plugin = next(filter(None, map(PLUGIN_MAJOR_RE.match, argv)), None)
+        plugin = loaded_plugin(argv)
         if plugin is None:
             return None
         # Decided once per compiler and plugin (each run asks).
